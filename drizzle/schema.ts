@@ -1,0 +1,9 @@
+/** The whole database schema: tables, their zod schemas and relations, one file per domain. */
+export * from "./ai";
+export * from "./chat";
+export * from "./events";
+export * from "./friendships";
+export * from "./platform";
+export * from "./relations";
+export * from "./social";
+export * from "./users";

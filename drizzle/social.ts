@@ -1,0 +1,139 @@
+import { index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { createInsertSchema, createSelectSchema } from "drizzle-zod";
+import { events } from "./events";
+import { users } from "./users";
+
+export const POST_VISIBILITIES = ["public", "friends", "private"] as const;
+export const POST_TYPES = ["post", "share", "poll"] as const;
+
+export const posts = pgTable(
+  "posts",
+  {
+    id: serial("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    eventId: integer("event_id").references(() => events.id, { onDelete: "cascade" }),
+
+    // Content
+    content: text("content").notNull(),
+    richContent: jsonb("rich_content"),
+    plainText: text("plain_text"),
+    imageUrl: text("image_url"),
+    videoUrl: text("video_url"),
+    mediaEmbeds: jsonb("media_embeds"),
+
+    // Metadata
+    mentions: text("mentions").array(),
+    hashtags: text("hashtags").array(),
+    tags: text("tags").array(),
+
+    // Location
+    location: text("location"),
+    coordinates: jsonb("coordinates"),
+    placeId: text("place_id"),
+    formattedAddress: text("formatted_address"),
+
+    // Settings
+    visibility: varchar("visibility").default("public"),
+    postType: varchar("post_type").default("post"),
+
+    // Engagement counters (denormalized; kept exact by the statements that change them)
+    likes: integer("likes").default(0),
+    comments: integer("comments").default(0),
+    shares: integer("shares").default(0),
+
+    createdAt: timestamp("created_at").defaultNow(),
+    updatedAt: timestamp("updated_at").defaultNow(),
+  },
+  (table) => [
+    index("posts_user_idx").on(table.userId),
+    index("posts_event_idx").on(table.eventId),
+    index("posts_created_at_idx").on(table.createdAt),
+    // The home feed reads each followed author's newest posts: one index range per author,
+    // already in (created_at, id) order for keyset pagination.
+    index("posts_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
+  ],
+);
+
+export const postLikes = pgTable(
+  "post_likes",
+  {
+    id: serial("id").primaryKey(),
+    postId: integer("post_id")
+      .notNull()
+      .references(() => posts.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (table) => [
+    index("post_likes_post_idx").on(table.postId),
+    index("post_likes_user_idx").on(table.userId),
+    uniqueIndex("unique_post_like").on(table.postId, table.userId),
+  ],
+);
+
+export const postComments = pgTable(
+  "post_comments",
+  {
+    id: serial("id").primaryKey(),
+    postId: integer("post_id")
+      .notNull()
+      .references(() => posts.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    parentCommentId: integer("parent_id"),
+    content: text("content").notNull(),
+    likes: integer("likes").default(0),
+    createdAt: timestamp("created_at").defaultNow(),
+    updatedAt: timestamp("updated_at").defaultNow(),
+  },
+  (table) => [
+    index("post_comments_post_idx").on(table.postId),
+    index("post_comments_user_idx").on(table.userId),
+    index("post_comments_parent_idx").on(table.parentCommentId),
+  ],
+);
+
+export const follows = pgTable(
+  "follows",
+  {
+    id: serial("id").primaryKey(),
+    followerId: integer("follower_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    followingId: integer("following_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (table) => [
+    index("follows_follower_idx").on(table.followerId),
+    index("follows_following_idx").on(table.followingId),
+    uniqueIndex("unique_follow").on(table.followerId, table.followingId),
+  ],
+);
+
+/** As the seed shows: the API fills ids, timestamps and counters, never the client. */
+export const insertPostSchema = createInsertSchema(posts).omit({
+  id: true,
+  createdAt: true,
+  updatedAt: true,
+  likes: true,
+  comments: true,
+  shares: true,
+});
+export const selectPostSchema = createSelectSchema(posts);
+export type SelectPost = typeof posts.$inferSelect;
+export type InsertPost = typeof posts.$inferInsert;
+
+export const insertPostCommentSchema = createInsertSchema(postComments).omit({
+  id: true,
+  likes: true,
+  createdAt: true,
+  updatedAt: true,
+});
+export const insertFollowSchema = createInsertSchema(follows).omit({ id: true, createdAt: true });

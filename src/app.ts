@@ -1,0 +1,67 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./lib/context";
+import { createRouter } from "./lib/openapi";
+import { requestContext } from "./middleware/context";
+import { onError, onNotFound } from "./middleware/errors";
+import { systemRouter } from "./modules/system";
+
+/** Request bodies above this are refused with 413 before they are read. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const API_INFO = {
+  title: "Mundo Tango Edge API",
+  version: "1.0.0",
+  description:
+    "The backend of Mundo Tango, the worldwide social network for tango dancers: profiles, posts, " +
+    "friendships, milongas and festivals, chat, housing. Errors are RFC 9457 problem+json.",
+};
+
+/**
+ * The whole HTTP API: cross-cutting middleware, then one router per domain module.
+ * Built once per isolate; everything per-request lives on `c.var`.
+ */
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(requestContext);
+  app.use(secureHeaders());
+  app.use(
+    cors({
+      origin: (origin, c: Context<AppEnv>) => {
+        const allowed = c.var.config.CORS_ORIGINS.split(",").map((o) => o.trim());
+        return allowed.includes("*") || allowed.includes(origin) ? origin : null;
+      },
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+      allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      maxAge: 600,
+    }),
+  );
+  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-store");
+  });
+
+  app.route("/", systemRouter);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.doc31("/openapi.json", { openapi: "3.1.0", info: API_INFO });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: API_INFO.title }));
+
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,37 @@
+import { createDb } from "../lib/db";
+import { loadConfig } from "../lib/env";
+import { createLogger, errorFields } from "../lib/logger";
+import { recomputeCloseness } from "./closeness";
+import type { Job } from "./job";
+
+/** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
+export const SCHEDULES: Record<string, Job[]> = {
+  "0 3 * * *": [recomputeCloseness],
+};
+
+/**
+ * Runs the jobs of one cron schedule in order, logging counts and durations. A failing job
+ * does not stop the others; the run fails at the end so the trigger shows as failed.
+ */
+export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL, { cron });
+  const jobs = SCHEDULES[cron];
+  if (!jobs) {
+    logger.warn("no jobs for this cron schedule");
+    return;
+  }
+  const db = createDb({ databaseUrl: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
+  const failures: unknown[] = [];
+  for (const job of jobs) {
+    const started = Date.now();
+    try {
+      const counts = await job.run({ db, logger: logger.child({ job: job.name }), now });
+      logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
+    } catch (error) {
+      failures.push(error);
+      logger.error("job failed", { job: job.name, durationMs: Date.now() - started, ...errorFields(error) });
+    }
+  }
+  if (failures.length) throw new AggregateError(failures, `${failures.length} job(s) failed for cron ${cron}`);
+}

@@ -1,0 +1,36 @@
+import type { Db } from "../lib/db";
+import type { Logger } from "../lib/logger";
+
+export interface JobContext {
+  db: Db;
+  logger: Logger;
+  /** The trigger's scheduled time: jobs compute "now" from it, so a rerun is idempotent. */
+  now: Date;
+}
+
+/** Counts a job reports (rows examined, updated, ...), logged with its duration. */
+export type JobCounts = Record<string, number>;
+
+export interface Job {
+  name: string;
+  run(ctx: JobContext): Promise<JobCounts>;
+}
+
+/**
+ * Walks a table's serial id range in chunks, so each statement stays far inside Neon's HTTP
+ * timeout however large the table grows.
+ *
+ * @example
+ * await forEachIdRange({ min: 1, max: 12000 }, 5000, (lo, hi) => recomputeRange(db, lo, hi, now));
+ * // runs (1, 5000), (5001, 10000), (10001, 12000)
+ */
+export async function forEachIdRange(
+  bounds: { min: number | null; max: number | null },
+  chunkSize: number,
+  run: (lo: number, hi: number) => Promise<void>,
+): Promise<void> {
+  if (bounds.min === null || bounds.max === null) return;
+  for (let lo = bounds.min; lo <= bounds.max; lo += chunkSize) {
+    await run(lo, Math.min(lo + chunkSize - 1, bounds.max));
+  }
+}

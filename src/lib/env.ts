@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+const optionalUrl = z
+  .string()
+  .transform((value) => value.trim() || undefined)
+  .pipe(z.url().optional());
+
+const ConfigSchema = z.object({
+  APP_ENV: z.enum(["development", "test", "production"]).default("production"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  DATABASE_URL: z
+    .string({ error: "DATABASE_URL is required (a Neon connection string)" })
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// connection string"),
+  NEON_FETCH_ENDPOINT: optionalUrl.default(""),
+  CORS_ORIGINS: z.string().default("*"),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** The deployment is misconfigured (a missing or malformed variable or secret). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid Worker configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * Checks the Worker's bindings once per `env` object (one per isolate in production,
+ * one per test database in tests) and fails loudly, naming each bad variable.
+ *
+ * @example
+ * const config = loadConfig(env); // throws ConfigError if DATABASE_URL is missing
+ */
+export function loadConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  cache.set(env, result.data);
+  return result.data;
+}

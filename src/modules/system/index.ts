@@ -1,0 +1,5 @@
+import { createRouter } from "../../lib/openapi";
+import { getHealth } from "./system.handlers";
+import * as routes from "./system.routes";
+
+export const systemRouter = createRouter().openapi(routes.health, getHealth);

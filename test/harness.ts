@@ -1,0 +1,110 @@
+import { createExecutionContext, env as baseEnv, waitOnExecutionContext } from "cloudflare:test";
+import { afterAll } from "vitest";
+import { createDb, type Db } from "../src/lib/db";
+import worker from "../workers/api";
+
+/** Bindings the test config adds beside the Worker's own (see vitest.config.ts). */
+interface TestBindings {
+  TEST_NEON_LOCAL_URL: string;
+  TEST_TEMPLATE_DATABASE: string;
+}
+
+const bindings = baseEnv as Env & TestBindings;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the response is JSON (or problem+json), else the text. */
+  body: T;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON with `content-type: application/json`. */
+  json?: unknown;
+  /** A raw body (for malformed-input tests); set the content type in `headers`. */
+  body?: BodyInit;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Api {
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  get<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  patch<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  delete<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+}
+
+export interface TestContext {
+  env: Env;
+  db: Db;
+  api: Api;
+  databaseName: string;
+}
+
+/** Calls the Worker's fetch handler as the runtime would, and waits for its `waitUntil` work. */
+export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = worker.fetch): Api {
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const headers = new Headers(options.headers);
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(options.json);
+    }
+    if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+    const ctx = createExecutionContext();
+    const response = await fetch(
+      new Request<unknown, IncomingRequestCfProperties>(`https://api.mundotango.test${path}`, {
+        method,
+        headers,
+        body,
+      }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    const text = await response.text();
+    const isJson = /json/.test(response.headers.get("content-type") ?? "");
+    return { status: response.status, headers: response.headers, body: (isJson && text ? JSON.parse(text) : text) as T };
+  }
+  return {
+    request,
+    get: (path, options) => request("GET", path, options),
+    post: (path, options) => request("POST", path, options),
+    patch: (path, options) => request("PATCH", path, options),
+    delete: (path, options) => request("DELETE", path, options),
+  };
+}
+
+let counter = 0;
+
+/**
+ * A database of this test file's own: a copy of the migrated template, dropped after the
+ * file. Its `env` points the Worker at it, so test files never see each other's rows.
+ *
+ * @example
+ * const t = await useTestDatabase();
+ * const res = await t.api.get("/health");
+ */
+export async function useTestDatabase(): Promise<TestContext> {
+  counter += 1;
+  const name = `${bindings.TEST_TEMPLATE_DATABASE.replace(/_template$/, "")}_f${crypto.randomUUID().slice(0, 8)}${counter}`;
+  const admin = bindings.TEST_NEON_LOCAL_URL;
+  const created = await fetch(`${admin}/_local/databases`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, template: bindings.TEST_TEMPLATE_DATABASE }),
+  });
+  if (created.status !== 201) throw new Error(`could not create test database: ${await created.text()}`);
+  const { connectionString } = await created.json<{ connectionString: string }>();
+  afterAll(async () => {
+    await fetch(`${admin}/_local/databases/${name}`, { method: "DELETE" });
+  });
+  const env = { ...bindings, DATABASE_URL: connectionString } as Env;
+  return {
+    env,
+    db: createDb({ databaseUrl: connectionString, fetchEndpoint: bindings.NEON_FETCH_ENDPOINT }),
+    api: createApi(env),
+    databaseName: name,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * `npm run dev`: the API on an embedded database, in one command.
+ *
+ * Starts the local Neon endpoint (PGlite persisted under DATA_DIR, default .data/; or the
+ * PostgreSQL in DATABASE_URL), applies migrations, then `wrangler dev` on PORT (default
+ * 8787) pointed at it. With DATABASE_URL naming Neon, wrangler talks to Neon directly.
+ * Ctrl-C stops everything.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { advertiseEndpoint, dataDir, openDatabase } from "./lib/database";
+import { migrate } from "./lib/migrate";
+
+const started = Date.now();
+const port = Number(process.env.PORT ?? 8787);
+mkdirSync(dataDir(), { recursive: true });
+
+const target = await openDatabase({ log: process.env.DB_LOG ? (line) => console.log(`[db] ${line}`) : undefined });
+console.log(`[dev] database: ${target.describe}`);
+const { applied } = await migrate({ ...target, log: (line) => console.log(`[dev] ${line}`) });
+console.log(`[dev] migrations: ${applied.length ? `applied ${applied.length}` : "up to date"}`);
+const unadvertise = target.endpointUrl ? advertiseEndpoint(target.endpointUrl, target.databaseUrl) : () => undefined;
+
+const vars = {
+  APP_ENV: "development",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  NEON_FETCH_ENDPOINT: target.fetchEndpoint ?? "",
+};
+const wrangler = spawn(
+  "wrangler",
+  [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    process.env.HOST ?? "127.0.0.1",
+    "--persist-to",
+    `${dataDir()}/wrangler`,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+  ],
+  {
+    stdio: ["inherit", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      // Secrets reach wrangler dev through its environment, not the command line.
+      DATABASE_URL: target.databaseUrl,
+      // Offline-friendly: no download of the Request.cf sample, no telemetry.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+      WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
+    },
+  },
+);
+
+let ready = false;
+wrangler.stdout.on("data", (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  if (!ready && chunk.toString().includes("Ready on")) {
+    ready = true;
+    console.log(`[dev] API ready on http://127.0.0.1:${port} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    console.log(`[dev] docs: http://127.0.0.1:${port}/docs`);
+  }
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  unadvertise();
+  if (wrangler.exitCode === null) wrangler.kill("SIGINT");
+  await target.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+wrangler.on("exit", (code) => void stop(code ?? 0));

@@ -1,0 +1,39 @@
+import type { BatchOptions, QueryRequest, RawResult } from "./protocol";
+
+/**
+ * A database engine behind the local endpoint. Each named database is separate:
+ * tests get a fresh copy of a migrated template per file.
+ */
+export interface Backend {
+  readonly kind: "pglite" | "postgres";
+  /**
+   * Runs one statement on its own (`batch` null), or several as one transaction that is
+   * rolled back whole when any statement fails.
+   */
+  run(database: string, queries: QueryRequest[], batch: BatchOptions | null): Promise<RawResult[]>;
+  hasDatabase(name: string): Promise<boolean>;
+  /** Creates an empty database, or a copy of `template`. Fails if `name` exists. */
+  createDatabase(name: string, template?: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  /** Database names starting with `prefix`. */
+  listDatabases(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Extensions every database gets, on PGlite and PostgreSQL alike (Neon has them all). */
+export const EXTENSIONS = ["pg_trgm", "btree_gist", "citext", "cube", "earthdistance", "unaccent"] as const;
+
+/** Runs tasks one at a time, in arrival order. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
