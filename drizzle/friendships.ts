@@ -62,8 +62,8 @@ export const friendships = pgTable(
     index("friendships_friend_idx").on(table.friendId),
     index("friendships_closeness_idx").on(table.closenessScore),
     uniqueIndex("unique_friendship").on(table.userId, table.friendId),
-    // "My closest friends": one index range per user, already ordered by closeness.
-    index("friendships_user_closeness_idx").on(table.userId, table.closenessScore.desc()),
+    // "My closest friends": one index range per user, ordered by closeness (scanned backwards).
+    index("friendships_user_closeness_idx").on(table.userId, table.closenessScore),
   ],
 );
 

@@ -51,8 +51,9 @@ export const posts = pgTable(
     index("posts_event_idx").on(table.eventId),
     index("posts_created_at_idx").on(table.createdAt),
     // The home feed reads each followed author's newest posts: one index range per author,
-    // already in (created_at, id) order for keyset pagination.
-    index("posts_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
+    // in (created_at, id) order for keyset pagination (scanned backwards for newest first,
+    // which matches ORDER BY ... DESC with its default NULLS FIRST).
+    index("posts_user_created_idx").on(table.userId, table.createdAt, table.id),
   ],
 );
 

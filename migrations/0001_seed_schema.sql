@@ -391,7 +391,7 @@ CREATE INDEX "friendships_user_idx" ON "friendships" USING btree ("user_id");-->
 CREATE INDEX "friendships_friend_idx" ON "friendships" USING btree ("friend_id");--> statement-breakpoint
 CREATE INDEX "friendships_closeness_idx" ON "friendships" USING btree ("closeness_score");--> statement-breakpoint
 CREATE UNIQUE INDEX "unique_friendship" ON "friendships" USING btree ("user_id","friend_id");--> statement-breakpoint
-CREATE INDEX "friendships_user_closeness_idx" ON "friendships" USING btree ("user_id","closeness_score" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "friendships_user_closeness_idx" ON "friendships" USING btree ("user_id","closeness_score");--> statement-breakpoint
 CREATE INDEX "agent_health_agent_code_idx" ON "agent_health" USING btree ("agent_code");--> statement-breakpoint
 CREATE INDEX "agent_health_status_idx" ON "agent_health" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "agent_health_last_check_idx" ON "agent_health" USING btree ("last_check_at");--> statement-breakpoint
@@ -412,6 +412,6 @@ CREATE UNIQUE INDEX "unique_post_like" ON "post_likes" USING btree ("post_id","u
 CREATE INDEX "posts_user_idx" ON "posts" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "posts_event_idx" ON "posts" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "posts_created_at_idx" ON "posts" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "posts_user_created_idx" ON "posts" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "posts_user_created_idx" ON "posts" USING btree ("user_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "users_email_idx" ON "users" USING btree ("email");--> statement-breakpoint
 CREATE INDEX "users_username_idx" ON "users" USING btree ("username");

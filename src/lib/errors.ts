@@ -97,10 +97,14 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     headers: { "Retry-After": String(retryAfterSeconds) },
   });
 
+/** How a validation target is named to clients: `body.email`, `path.id`, `query.limit`. */
+const TARGET_NAMES: Record<string, string> = { json: "body", form: "body", param: "path" };
+
 /** Lists each failing field of a zod error, prefixed with where it came from (`body`, `query`...). */
 export function fieldErrors(error: ZodError, target?: string): FieldError[] {
+  const prefix = target ? (TARGET_NAMES[target] ?? target) : undefined;
   return error.issues.map((issue) => ({
-    path: [target, ...issue.path.map(String)].filter(Boolean).join("."),
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
     message: issue.message,
   }));
 }

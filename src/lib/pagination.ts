@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { base64Decode, base64UrlEncode, utf8 } from "./encoding";
 import { AppError } from "./errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -26,21 +27,9 @@ export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): string {
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
-
 /** Makes an opaque cursor from the sort key of the last item on a page. */
 export function encodeCursor(key: unknown): string {
-  return toBase64Url(JSON.stringify(key));
+  return base64UrlEncode(utf8.encode(JSON.stringify(key)));
 }
 
 /**
@@ -52,7 +41,7 @@ export function encodeCursor(key: unknown): string {
 export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
   if (cursor === undefined || cursor === "") return undefined;
   try {
-    const parsed = schema.safeParse(JSON.parse(fromBase64Url(cursor)));
+    const parsed = schema.safeParse(JSON.parse(utf8.decode(base64Decode(cursor))));
     if (parsed.success) return parsed.data;
   } catch {
     // Falls through to the error below.

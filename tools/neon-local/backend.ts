@@ -20,9 +20,6 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Extensions every database gets, on PGlite and PostgreSQL alike (Neon has them all). */
-export const EXTENSIONS = ["pg_trgm", "btree_gist", "citext", "cube", "earthdistance", "unaccent"] as const;
-
 /** Runs tasks one at a time, in arrival order. */
 export class Mutex {
   private tail: Promise<unknown> = Promise.resolve();

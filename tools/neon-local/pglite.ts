@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { PGlite, protocol } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { citext } from "@electric-sql/pglite/contrib/citext";
-import { cube } from "@electric-sql/pglite/contrib/cube";
-import { earthdistance } from "@electric-sql/pglite/contrib/earthdistance";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { type Backend, Mutex } from "./backend";
@@ -18,7 +16,8 @@ import {
   beginStatement,
 } from "./protocol";
 
-const extensions = { btree_gist, citext, cube, earthdistance, pg_trgm, unaccent };
+/** The contrib extensions migrations/0000_extensions.sql creates (all trusted, all on Neon). */
+const extensions = { btree_gist, citext, pg_trgm, unaccent };
 
 interface Instance {
   pg: PGlite;

@@ -1,0 +1,75 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { users } from "../../drizzle/schema";
+import { createDb, type Db } from "../../src/lib/db";
+import { verifyPassword } from "../../src/lib/password";
+import { type NeonLocal, startNeonLocal } from "../neon-local/server";
+import { migrate } from "./migrate";
+import { CITIES, createRandom, seed, SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "./seed";
+
+let local: NeonLocal;
+let db: Db;
+const database = `seed_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  await local.backend.createDatabase(database);
+  const target = { databaseUrl: local.connectionString(database), fetchEndpoint: `${local.url}/sql` };
+  await migrate(target);
+  db = createDb(target);
+});
+
+afterAll(async () => {
+  await local.backend.dropDatabase(database);
+  await local.close();
+});
+
+async function count(query: ReturnType<typeof sql>): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(query);
+  return Number(rows[0]!.n);
+}
+
+describe("db:seed", () => {
+  it("creates dancers in the ten cities, their ties, posts, events and RSVPs, and the 16 domains", async () => {
+    const counts = await seed(db, { users: 40, seed: 7 });
+    expect(counts.users).toBe(40);
+    expect(await count(sql`SELECT count(DISTINCT city) AS n FROM users`)).toBe(CITIES.length);
+    expect(await count(sql`SELECT count(*) AS n FROM life_ceo_domains`)).toBe(16);
+    expect(await count(sql`SELECT count(DISTINCT event_type) AS n FROM events WHERE event_type IN ('milonga','practica','festival')`)).toBe(3);
+    expect(await count(sql`SELECT count(DISTINCT city) AS n FROM events`)).toBe(CITIES.length);
+    expect(counts.follows).toBeGreaterThan(40);
+    expect(counts.posts).toBe(120);
+    expect(counts.rsvps).toBeGreaterThan(0);
+    // Friendships come in pairs, one row per direction, each with an accepted request.
+    expect(
+      await count(sql`SELECT count(*) AS n FROM friendships f
+        WHERE NOT EXISTS (SELECT 1 FROM friendships r WHERE r.user_id = f.friend_id AND r.friend_id = f.user_id)`),
+    ).toBe(0);
+    expect(counts.friendships).toBe(2 * (await count(sql`SELECT count(*) AS n FROM friend_requests WHERE status = 'accepted'`)));
+    // No event has more "going" RSVPs than places.
+    expect(
+      await count(sql`SELECT count(*) AS n FROM events e WHERE e.max_attendees <
+        (SELECT count(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.status = 'going')`),
+    ).toBe(0);
+  });
+
+  it("gives every demo account the documented password", async () => {
+    const [user] = await db.select().from(users).limit(1);
+    expect(user!.email.endsWith(`@${SEED_EMAIL_DOMAIN}`)).toBe(true);
+    expect(await verifyPassword(SEED_PASSWORD, user!.password)).toBe(true);
+  });
+
+  it("replaces its own data on a rerun and leaves other accounts alone", async () => {
+    await db.insert(users).values({ email: "real@dancer.example", username: "real_dancer", name: "Real", password: "x" });
+    await seed(db, { users: 40, seed: 7 });
+    expect(await count(sql`SELECT count(*) AS n FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}`)).toBe(40);
+    expect(await count(sql`SELECT count(*) AS n FROM users WHERE username = 'real_dancer'`)).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM life_ceo_domains`)).toBe(16);
+  });
+
+  it("is deterministic for a given seed", () => {
+    const a = createRandom(42);
+    const b = createRandom(42);
+    expect(Array.from({ length: 5 }, () => a.int(0, 1000))).toEqual(Array.from({ length: 5 }, () => b.int(0, 1000)));
+  });
+});
