@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { neon, neonConfig, type NeonQueryFunction } from "@neondatabase/serverless";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 
 export const MIGRATIONS_FOLDER = new URL("../../migrations", import.meta.url).pathname;
@@ -15,6 +15,20 @@ export interface MigrateOptions {
 
 /** Any constant shared by all migrators: they queue on this advisory lock. */
 const MIGRATION_LOCK = 727_370_001;
+
+/**
+ * Fails the batch when `hash` is recorded: another migrator applied it while this one
+ * waited on the lock (its list of applied hashes was read before).
+ */
+function failIfApplied(sql: NeonQueryFunction<false, false>, hash: string) {
+  // DO takes no parameters: the hash is inlined, so make sure it is drizzle's hex SHA-256.
+  if (!/^[0-9a-f]+$/.test(hash)) throw new Error(`unexpected migration hash: ${hash}`);
+  return sql.query(`DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM drizzle.__drizzle_migrations WHERE hash = '${hash}') THEN
+      RAISE EXCEPTION 'migration % was applied concurrently', '${hash}';
+    END IF;
+  END $$`);
+}
 
 /**
  * Applies the drizzle-kit migrations in `migrations/` through the same neon-http driver
@@ -34,6 +48,9 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
   const tagOf = new Map(journal.entries.map((e) => [e.when, e.tag]));
 
   await sql.transaction([
+    // Concurrent `CREATE ... IF NOT EXISTS` of the same object can still fail on a unique
+    // catalog index (23505 on pg_namespace_nspname_index): migrators take turns here too.
+    sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
     sql`CREATE SCHEMA IF NOT EXISTS drizzle`,
     sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
   ]);
@@ -48,6 +65,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     try {
       await sql.transaction([
         sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
+        // Else a migration that can run twice (all IF NOT EXISTS) would be applied and recorded twice.
+        failIfApplied(sql, migration.hash),
         ...migration.sql.filter((statement) => statement.trim()).map((statement) => sql.query(statement)),
         sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${migration.hash}, ${migration.folderMillis})`,
       ]);

@@ -1,0 +1,246 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from "@neondatabase/serverless";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NeonLocal, startNeonLocal } from "../neon-local/server";
+import { MIGRATIONS_FOLDER, migrate } from "./migrate";
+
+/**
+ * `migrate()` through the local endpoint (PGlite by default, PostgreSQL when DATABASE_URL
+ * is set), each test on a fresh database.
+ */
+
+interface JournalEntry {
+  idx: number;
+  version: string;
+  when: number;
+  tag: string;
+  breakpoints: boolean;
+}
+
+const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as {
+  entries: JournalEntry[];
+};
+const allTags = journal.entries.map((entry) => entry.tag);
+
+let local: NeonLocal;
+let fetchEndpoint: string;
+const databases: string[] = [];
+const tempDirs: string[] = [];
+
+beforeAll(async () => {
+  local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  fetchEndpoint = `${local.url}/sql`;
+  neonConfig.fetchEndpoint = fetchEndpoint;
+});
+
+afterAll(async () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  if (!local) return;
+  for (const name of databases) await local.backend.dropDatabase(name);
+  await local.close();
+});
+
+/** A new empty database: its connection string and a driver on it. */
+async function freshDatabase(): Promise<{ databaseUrl: string; sql: NeonQueryFunction<false, false> }> {
+  const name = `mg_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  databases.push(name);
+  await local.backend.createDatabase(name);
+  const databaseUrl = local.connectionString(name);
+  return { databaseUrl, sql: neon(databaseUrl) };
+}
+
+/** Writes a migrations folder in drizzle-kit's layout: `meta/_journal.json` and `<tag>.sql`. */
+function migrationsFolder(migrations: { tag: string; statements: string[] }[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "mt-migrations-"));
+  tempDirs.push(dir);
+  writeMigrations(dir, migrations);
+  return dir;
+}
+
+function writeMigrations(dir: string, migrations: { tag: string; statements: string[] }[]): void {
+  mkdirSync(join(dir, "meta"), { recursive: true });
+  const entries: JournalEntry[] = migrations.map(({ tag }, idx) => ({
+    idx,
+    version: "7",
+    when: 1_700_000_000_000 + idx * 1000,
+    tag,
+    breakpoints: true,
+  }));
+  for (const { tag, statements } of migrations) {
+    writeFileSync(join(dir, `${tag}.sql`), statements.join("\n--> statement-breakpoint\n"));
+  }
+  writeFileSync(join(dir, "meta/_journal.json"), JSON.stringify({ version: "7", dialect: "postgresql", entries }));
+}
+
+async function recorded(sql: NeonQueryFunction<false, false>): Promise<{ id: number; hash: string; created_at: string }[]> {
+  return (await sql`SELECT id, hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`) as {
+    id: number;
+    hash: string;
+    created_at: string;
+  }[];
+}
+
+async function tableExists(sql: NeonQueryFunction<false, false>, name: string): Promise<boolean> {
+  const [row] = await sql`SELECT to_regclass(${name}) IS NOT NULL AS present`;
+  return row!.present as boolean;
+}
+
+/** Every column, index and constraint of the schemas migrations touch: changes if anything does. */
+async function schemaFingerprint(sql: NeonQueryFunction<false, false>): Promise<string> {
+  const [row] = await sql`
+    SELECT md5(
+      (SELECT string_agg(table_schema || '.' || table_name || '.' || column_name || ':' || data_type || ':'
+         || coalesce(column_default, ''), ',' ORDER BY table_schema, table_name, column_name)
+       FROM information_schema.columns WHERE table_schema IN ('public', 'drizzle'))
+      || (SELECT string_agg(schemaname || '.' || indexname || ':' || indexdef, ',' ORDER BY schemaname, indexname)
+       FROM pg_indexes WHERE schemaname IN ('public', 'drizzle'))
+      || (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint
+       WHERE connamespace IN ('public'::regnamespace, 'drizzle'::regnamespace))
+      || (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension)
+    ) AS fingerprint`;
+  return row!.fingerprint as string;
+}
+
+describe("migrate() on a fresh database", () => {
+  let sql: NeonQueryFunction<false, false>;
+  let databaseUrl: string;
+  let firstRun: { applied: string[] };
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    ({ sql, databaseUrl } = await freshDatabase());
+    firstRun = await migrate({ databaseUrl, fetchEndpoint, log: (line) => logged.push(line) });
+  });
+
+  it("applies every migration in the journal, in order", () => {
+    expect(allTags.length).toBeGreaterThan(0);
+    expect(firstRun.applied).toStrictEqual(allTags);
+    expect(logged).toStrictEqual(allTags.map((tag) => `applied ${tag}`));
+  });
+
+  it.each(["users", "posts", "friendships", "events", "chat_messages"])("creates the %s table", async (table) => {
+    expect(await tableExists(sql, `public.${table}`)).toBe(true);
+  });
+
+  it("creates every extension the migrations ask for", async () => {
+    const wanted = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).flatMap((m) =>
+      m.sql.flatMap((statement) => [...statement.matchAll(/CREATE EXTENSION IF NOT EXISTS "?(\w+)"?/gi)].map((x) => x[1])),
+    );
+    expect(wanted.length).toBeGreaterThan(0);
+    const rows = await sql`SELECT extname FROM pg_extension`;
+    expect(rows.map((r) => r.extname as string)).toEqual(expect.arrayContaining(wanted));
+  });
+
+  it("records one row per journal entry, with drizzle-kit's hashes and timestamps", async () => {
+    const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+    const rows = await recorded(sql);
+    expect(rows).toHaveLength(journal.entries.length);
+    expect(rows.map((r) => [r.hash, r.created_at])).toStrictEqual(
+      expected.map((m) => [m.hash, String(m.folderMillis)]),
+    );
+    expect(rows.map((r) => r.created_at)).toStrictEqual(journal.entries.map((e) => String(e.when)));
+  });
+
+  it("a second run applies nothing and changes nothing", async () => {
+    const rowsBefore = await recorded(sql);
+    const fingerprintBefore = await schemaFingerprint(sql);
+    const logs: string[] = [];
+
+    expect(await migrate({ databaseUrl, fetchEndpoint, log: (line) => logs.push(line) })).toStrictEqual({
+      applied: [],
+    });
+    expect(logs).toStrictEqual([]);
+    expect(await recorded(sql)).toStrictEqual(rowsBefore);
+    expect(await schemaFingerprint(sql)).toBe(fingerprintBefore);
+  });
+});
+
+describe("a failing migration", () => {
+  const good = { tag: "0000_good", statements: ["CREATE TABLE good_table (id int PRIMARY KEY)"] };
+  const broken = {
+    tag: "0001_broken",
+    statements: [
+      "CREATE TABLE half_table (id int PRIMARY KEY)",
+      "INSERT INTO half_table VALUES (1)",
+      "INSERT INTO no_such_table VALUES (1)",
+    ],
+  };
+
+  it("leaves nothing behind, and the error names the migration", async () => {
+    const { sql, databaseUrl } = await freshDatabase();
+    const folder = migrationsFolder([{ tag: "0000_broken", statements: broken.statements }]);
+
+    const error = await migrate({ databaseUrl, fetchEndpoint, migrationsFolder: folder }).then(
+      () => {
+        throw new Error("expected migrate() to fail");
+      },
+      (error: unknown) => error as Error,
+    );
+    expect(error.message).toMatch(/^migration 0000_broken failed: /);
+    expect(error.message).toContain('relation "no_such_table" does not exist');
+    expect(error.cause).toBeInstanceOf(NeonDbError);
+    expect((error.cause as NeonDbError).code).toBe("42P01");
+
+    expect(await tableExists(sql, "public.half_table")).toBe(false);
+    expect(await recorded(sql)).toStrictEqual([]);
+  });
+
+  it("keeps the migrations before it, and a fixed version applies on the next run", async () => {
+    const { sql, databaseUrl } = await freshDatabase();
+    const folder = migrationsFolder([good, broken]);
+
+    await expect(migrate({ databaseUrl, fetchEndpoint, migrationsFolder: folder })).rejects.toThrow(
+      /^migration 0001_broken failed/,
+    );
+    expect(await tableExists(sql, "public.good_table")).toBe(true);
+    expect(await tableExists(sql, "public.half_table")).toBe(false);
+    expect(await recorded(sql)).toHaveLength(1);
+
+    writeMigrations(folder, [good, { tag: broken.tag, statements: broken.statements.slice(0, 2) }]);
+    expect(await migrate({ databaseUrl, fetchEndpoint, migrationsFolder: folder })).toStrictEqual({
+      applied: ["0001_broken"],
+    });
+    expect(await sql`SELECT id FROM half_table`).toStrictEqual([{ id: 1 }]);
+    expect(await recorded(sql)).toHaveLength(2);
+  });
+});
+
+describe("concurrent migrators", () => {
+  /** Runs two migrate() at once on one fresh database; both must succeed. */
+  async function migrateTwiceInParallel(migrationsFolder?: string) {
+    const { sql, databaseUrl } = await freshDatabase();
+    const [a, b] = await Promise.all([
+      migrate({ databaseUrl, fetchEndpoint, migrationsFolder }),
+      migrate({ databaseUrl, fetchEndpoint, migrationsFolder }),
+    ]);
+    return { sql, applied: [...a.applied, ...b.applied] };
+  }
+
+  it("two migrate() calls in parallel both succeed, and each migration is applied once", async () => {
+    const { sql, applied } = await migrateTwiceInParallel();
+    expect(applied.sort()).toStrictEqual([...allTags].sort());
+    const rows = await recorded(sql);
+    expect(rows).toHaveLength(journal.entries.length);
+    expect(new Set(rows.map((r) => r.hash)).size).toBe(rows.length);
+    expect(await tableExists(sql, "public.users")).toBe(true);
+  });
+
+  it("an idempotent migration (IF NOT EXISTS) is still applied and recorded once", async () => {
+    const folder = migrationsFolder([
+      {
+        tag: "0000_idempotent",
+        statements: [
+          "CREATE TABLE IF NOT EXISTS runs (id serial PRIMARY KEY)",
+          "INSERT INTO runs DEFAULT VALUES",
+        ],
+      },
+    ]);
+    const { sql, applied } = await migrateTwiceInParallel(folder);
+    expect(applied).toStrictEqual(["0000_idempotent"]);
+    expect(await recorded(sql)).toHaveLength(1);
+    expect(await sql`SELECT count(*)::int AS n FROM runs`).toStrictEqual([{ n: 1 }]);
+  });
+});
