@@ -3,11 +3,27 @@ import { lifeCeoDomains, lifeCeoGoals, mrBlueConversations, mrBlueMessages } fro
 import { chatMessages, chatRoomUsers, chatRooms, messageReactions } from "./chat";
 import { eventRsvps, events } from "./events";
 import { friendRequests, friendships, friendshipActivities, friendshipMedia } from "./friendships";
+import {
+  blockedUsers,
+  emailTokens,
+  refreshTokens,
+  roleChanges,
+  sessions,
+  twoFactorBackupCodes,
+  twoFactorSecrets,
+  userSettings,
+} from "./identity";
+import { emailQueue, notifications } from "./notifications";
 import { agentHealth, deployments, esaAgents } from "./platform";
 import { follows, postComments, postLikes, posts } from "./social";
-import { users } from "./users";
+import { userRoles, users } from "./users";
 
-export const usersRelations = relations(users, ({ many }) => ({
+export const usersRelations = relations(users, ({ one, many }) => ({
+  roleInfo: one(userRoles, { fields: [users.role], references: [userRoles.name] }),
+  settings: one(userSettings, { fields: [users.id], references: [userSettings.userId] }),
+  twoFactor: one(twoFactorSecrets, { fields: [users.id], references: [twoFactorSecrets.userId] }),
+  sessions: many(sessions),
+  notifications: many(notifications, { relationName: "recipient" }),
   posts: many(posts),
   events: many(events),
   postLikes: many(postLikes),
@@ -144,4 +160,48 @@ export const agentHealthRelations = relations(agentHealth, ({ one }) => ({
 
 export const deploymentsRelations = relations(deployments, ({ one }) => ({
   user: one(users, { fields: [deployments.userId], references: [users.id] }),
+}));
+
+export const userSettingsRelations = relations(userSettings, ({ one }) => ({
+  user: one(users, { fields: [userSettings.userId], references: [users.id] }),
+}));
+
+export const roleChangesRelations = relations(roleChanges, ({ one }) => ({
+  user: one(users, { fields: [roleChanges.userId], references: [users.id], relationName: "role_change_user" }),
+  changer: one(users, { fields: [roleChanges.changedBy], references: [users.id], relationName: "role_change_by" }),
+}));
+
+export const twoFactorSecretsRelations = relations(twoFactorSecrets, ({ one }) => ({
+  user: one(users, { fields: [twoFactorSecrets.userId], references: [users.id] }),
+}));
+
+export const twoFactorBackupCodesRelations = relations(twoFactorBackupCodes, ({ one }) => ({
+  user: one(users, { fields: [twoFactorBackupCodes.userId], references: [users.id] }),
+}));
+
+export const sessionsRelations = relations(sessions, ({ one, many }) => ({
+  user: one(users, { fields: [sessions.userId], references: [users.id] }),
+  refreshTokens: many(refreshTokens),
+}));
+
+export const refreshTokensRelations = relations(refreshTokens, ({ one }) => ({
+  session: one(sessions, { fields: [refreshTokens.sessionId], references: [sessions.id] }),
+}));
+
+export const emailTokensRelations = relations(emailTokens, ({ one }) => ({
+  user: one(users, { fields: [emailTokens.userId], references: [users.id] }),
+}));
+
+export const blockedUsersRelations = relations(blockedUsers, ({ one }) => ({
+  blocker: one(users, { fields: [blockedUsers.blockerId], references: [users.id], relationName: "blocker" }),
+  blocked: one(users, { fields: [blockedUsers.blockedId], references: [users.id], relationName: "blocked" }),
+}));
+
+export const notificationsRelations = relations(notifications, ({ one }) => ({
+  recipient: one(users, { fields: [notifications.userId], references: [users.id], relationName: "recipient" }),
+  actor: one(users, { fields: [notifications.actorId], references: [users.id], relationName: "actor" }),
+}));
+
+export const emailQueueRelations = relations(emailQueue, ({ one }) => ({
+  user: one(users, { fields: [emailQueue.userId], references: [users.id] }),
 }));

@@ -95,8 +95,10 @@ describe("the migrated database", () => {
         const found = indexes.find((i) => i.name === index.config.name);
         expect(found, `index ${index.config.name}`).toBeDefined();
         expect(found!.unique).toBe(index.config.unique);
-        const columns = index.config.columns.map((c) => ("name" in c ? c.name : undefined));
-        expect(found!.columns).toEqual(columns);
+        // Expression indexes (lower(email)) have no plain columns to compare.
+        if (index.config.columns.every((c) => "name" in c)) {
+          expect(found!.columns).toEqual(index.config.columns.map((c) => ("name" in c ? c.name : "")));
+        }
       }
       for (const column of config.columns.filter((c) => c.isUnique)) {
         expect(indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === column.name)).toBe(true);
@@ -113,7 +115,7 @@ describe("the migrated database", () => {
         return {
           column: ref.columns[0]!.name,
           references: getTableConfig(ref.foreignTable).name,
-          on_delete: fk.onDelete === "cascade" ? "c" : "a",
+          on_delete: ({ cascade: "c", "set null": "n", restrict: "r" } as Record<string, string>)[fk.onDelete ?? ""] ?? "a",
         };
       });
       expect(foreignKeys.sort((a, b) => a.column.localeCompare(b.column))).toEqual(

@@ -3,6 +3,8 @@ export * from "./ai";
 export * from "./chat";
 export * from "./events";
 export * from "./friendships";
+export * from "./identity";
+export * from "./notifications";
 export * from "./platform";
 export * from "./relations";
 export * from "./social";

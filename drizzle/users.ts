@@ -1,5 +1,48 @@
-import { boolean, index, integer, pgTable, serial, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
+
+/**
+ * The seed's 8 tiers. `users.role` holds the name; `requireLevel(n)` compares the level.
+ * migrations/0002_identity.sql inserts exactly these rows into user_roles (a test checks).
+ */
+export const ROLES = [
+  { name: "user", level: 1, title: "Free" },
+  { name: "basic", level: 2, title: "Basic" },
+  { name: "premium", level: 3, title: "Premium" },
+  { name: "community", level: 4, title: "Community" },
+  { name: "admin", level: 5, title: "Admin" },
+  { name: "volunteer", level: 6, title: "Platform Volunteer" },
+  { name: "super_admin", level: 7, title: "Super Admin" },
+  { name: "god", level: 8, title: "God" },
+] as const;
+
+export type RoleName = (typeof ROLES)[number]["name"];
+
+export const ROLE_NAMES = ROLES.map((r) => r.name) as [RoleName, ...RoleName[]];
+
+/** The level of a role name; unknown names are the lowest tier. */
+export function roleLevel(role: string): number {
+  return ROLES.find((r) => r.name === role)?.level ?? 1;
+}
+
+/** Role rows: one per tier, with its level. */
+export const userRoles = pgTable("user_roles", {
+  name: varchar("name", { length: 32 }).primaryKey(),
+  level: integer("level").notNull().unique(),
+  title: varchar("title", { length: 64 }).notNull(),
+  description: text("description"),
+});
 
 /** What a dancer dances (users.tango_roles). */
 export const TANGO_ROLES = ["leader", "follower", "both"] as const;
@@ -72,7 +115,10 @@ export const users = pgTable(
     lastLoginIp: varchar("last_login_ip"),
 
     // Role-based access control: the 8-tier system of the seed
-    role: varchar("role").default("user").notNull(),
+    role: varchar("role")
+      .default("user")
+      .notNull()
+      .references(() => userRoles.name, { onUpdate: "cascade" }),
 
     createdAt: timestamp("created_at").defaultNow(),
     updatedAt: timestamp("updated_at").defaultNow(),
@@ -80,6 +126,9 @@ export const users = pgTable(
   (table) => [
     index("users_email_idx").on(table.email),
     index("users_username_idx").on(table.username),
+    // Logins and availability checks are case-insensitive: Ana@x.com and ana@x.com are one account.
+    uniqueIndex("users_email_lower_idx").on(sql`lower(${table.email})`),
+    uniqueIndex("users_username_lower_idx").on(sql`lower(${table.username})`),
   ],
 );
 

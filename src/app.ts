@@ -6,8 +6,10 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./lib/context";
 import { createRouter } from "./lib/openapi";
+import { authenticate } from "./middleware/auth";
 import { requestContext } from "./middleware/context";
 import { onError, onNotFound } from "./middleware/errors";
+import { authRouter } from "./modules/auth";
 import { systemRouter } from "./modules/system";
 
 /** Request bodies above this are refused with 413 before they are read. */
@@ -44,12 +46,14 @@ export function createApp() {
     }),
   );
   app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  app.use("/api/*", authenticate);
   app.use("/api/*", async (c, next) => {
     await next();
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-store");
   });
 
   app.route("/", systemRouter);
+  app.route("/", authRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

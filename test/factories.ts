@@ -13,6 +13,8 @@ import {
   users,
 } from "../drizzle/schema";
 import type { Db } from "../src/lib/db";
+import { hashPassword } from "../src/lib/password";
+import { rememberPrivate } from "./leaks";
 
 let sequence = 0;
 
@@ -25,7 +27,20 @@ export function unique(prefix = "t"): string {
 type UserRow = typeof users.$inferSelect;
 type NewUser = Partial<typeof users.$inferInsert>;
 
-/** A user with unique email and username. Its password hash is not usable to log in. */
+let ipSequence = 0;
+
+/** A client IP no other test uses (rate limits are per IP). */
+export function uniqueIp(): string {
+  ipSequence += 1;
+  const block = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${block[0]!.toString(16)}:${block[1]!.toString(16)}::${ipSequence.toString(16)}`;
+}
+
+/**
+ * A user with unique email and username, and unique values in every private field (so the
+ * leak check in test/leaks.ts notices if any of them reaches another user). Its password
+ * cannot be used to log in: see {@link createUserWithPassword}.
+ */
 export async function createUser(db: Db, overrides: NewUser = {}): Promise<UserRow> {
   const handle = unique("dancer");
   const [user] = await db
@@ -37,10 +52,30 @@ export async function createUser(db: Db, overrides: NewUser = {}): Promise<UserR
       name: `Dancer ${handle}`,
       city: "Buenos Aires",
       country: "Argentina",
+      apiToken: unique("api-token-"),
+      stripeCustomerId: unique("cus_"),
+      stripeSubscriptionId: unique("sub_"),
+      deviceToken: unique("device-"),
+      mobileNo: `+54911${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`,
+      lastLoginIp: uniqueIp(),
       ...overrides,
     })
     .returning();
+  rememberPrivate(user!.id, [
+    user!.email,
+    user!.apiToken,
+    user!.stripeCustomerId,
+    user!.stripeSubscriptionId,
+    user!.deviceToken,
+    user!.mobileNo,
+    user!.lastLoginIp,
+  ]);
   return user!;
+}
+
+/** A user who can log in with `password`. */
+export async function createUserWithPassword(db: Db, password: string, overrides: NewUser = {}) {
+  return createUser(db, { ...overrides, password: await hashPassword(password) });
 }
 
 export async function createPost(db: Db, overrides: Partial<typeof posts.$inferInsert> & { userId: number }) {

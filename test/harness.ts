@@ -2,6 +2,7 @@ import { createExecutionContext, env as baseEnv, waitOnExecutionContext } from "
 import { afterAll } from "vitest";
 import { createDb, type Db } from "../src/lib/db";
 import worker from "../workers/api";
+import { findLeaks, subjectOf } from "./leaks";
 
 /** Bindings the test config adds beside the Worker's own (see vitest.config.ts). */
 interface TestBindings {
@@ -11,6 +12,10 @@ interface TestBindings {
 
 const bindings = baseEnv as Env & TestBindings;
 
+/**
+ * What the Worker answered. Every response is checked for leaks on the way (see leaks.ts):
+ * a password hash, or another user's private field, fails the test that made the request.
+ */
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -46,10 +51,10 @@ export interface TestContext {
 export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = worker.fetch): Api {
   async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers = new Headers(options.headers);
-    let body = options.body;
+    let payload = options.body;
     if (options.json !== undefined) {
       headers.set("content-type", "application/json");
-      body = JSON.stringify(options.json);
+      payload = JSON.stringify(options.json);
     }
     if (options.token) headers.set("authorization", `Bearer ${options.token}`);
     const ctx = createExecutionContext();
@@ -57,7 +62,7 @@ export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = wo
       new Request<unknown, IncomingRequestCfProperties>(`https://api.mundotango.test${path}`, {
         method,
         headers,
-        body,
+        body: payload,
       }),
       env,
       ctx,
@@ -65,7 +70,15 @@ export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = wo
     await waitOnExecutionContext(ctx);
     const text = await response.text();
     const isJson = /json/.test(response.headers.get("content-type") ?? "");
-    return { status: response.status, headers: response.headers, body: (isJson && text ? JSON.parse(text) : text) as T };
+    const body = (isJson && text ? JSON.parse(text) : text) as T;
+    const viewers = new Set<number>();
+    for (const token of [options.token, (body as { accessToken?: string } | null)?.accessToken]) {
+      const id = subjectOf(token);
+      if (id !== undefined) viewers.add(id);
+    }
+    const leaks = findLeaks(text, viewers);
+    if (leaks.length) throw new Error(`${method} ${path} leaked ${leaks.join(", ")}: ${text.slice(0, 500)}`);
+    return { status: response.status, headers: response.headers, body };
   }
   return {
     request,

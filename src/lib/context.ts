@@ -7,6 +7,8 @@ export interface Viewer {
   id: number;
   role: string;
   level: number;
+  /** The login (refresh token family) this access token was issued from. */
+  sessionId: string;
 }
 
 /** Hono's environment for this app: bindings, and what the context middleware puts on `c.var`. */

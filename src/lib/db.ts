@@ -1,4 +1,5 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
+import { getTableColumns, type Table } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "../../drizzle/schema";
 
@@ -67,4 +68,23 @@ export function pgError(error: unknown): PgErrorInfo | undefined {
     current = candidate.cause;
   }
   return undefined;
+}
+
+/**
+ * Maps a raw row (snake_case columns, driver text values) from `db.execute(sql...)` into the
+ * typed row drizzle's own selects give, for statements the query builder cannot express
+ * (data-modifying CTEs). Columns missing from the row are left out.
+ *
+ * @example
+ * const { rows } = await db.execute(sql`WITH u AS (UPDATE users ... RETURNING *) SELECT * FROM u`);
+ * const user = mapRow(users, rows[0]);
+ */
+export function mapRow<T extends Table>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (!(column.name in raw)) continue;
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out;
 }

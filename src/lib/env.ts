@@ -13,6 +13,16 @@ const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// connection string"),
   NEON_FETCH_ENDPOINT: optionalUrl.default(""),
   CORS_ORIGINS: z.string().default("*"),
+  JWT_SECRET: z
+    .string({ error: "JWT_SECRET is required" })
+    .min(32, "JWT_SECRET must be at least 32 characters"),
+  ENCRYPTION_KEY: z
+    .string({ error: "ENCRYPTION_KEY is required" })
+    .min(32, "ENCRYPTION_KEY must be at least 32 characters"),
+  APP_URL: z.url().default("https://mundotango.life"),
+  EMAIL_API_URL: optionalUrl.default(""),
+  EMAIL_API_KEY: z.string().optional(),
+  EMAIL_FROM: z.string().default("Mundo Tango <no-reply@mundotango.life>"),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

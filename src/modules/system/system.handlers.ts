@@ -1,10 +1,9 @@
-import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../lib/context";
 import { AppError } from "../../lib/errors";
+import type { AppRouteHandler } from "../../lib/openapi";
 import type { health } from "./system.routes";
 import { pingDatabase } from "./system.service";
 
-export const getHealth: RouteHandler<typeof health, AppEnv> = async (c) => {
+export const getHealth: AppRouteHandler<typeof health> = async (c) => {
   if (!(await pingDatabase(c.var.db))) {
     throw new AppError(503, "database_unavailable", "The database is not reachable.", {
       headers: { "Retry-After": "5" },

@@ -1,0 +1,83 @@
+import type { Context } from "hono";
+import { roleLevel } from "../../../drizzle/users";
+import type { AppEnv } from "../../lib/context";
+import type { AppRouteHandler as Handler } from "../../lib/openapi";
+import { throttle } from "../../lib/rate-limit";
+import { viewerOf } from "../../middleware/auth";
+import { toPrivateUser } from "../users/users.schemas";
+import { accountStatusError } from "./auth.policy";
+import type * as routes from "./auth.routes";
+import * as auth from "./auth.service";
+import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "./auth.tokens";
+
+/** Where the request came from: Cloudflare's client IP header and the user agent. */
+export function clientInfo(c: Context<AppEnv>): auth.ClientInfo {
+  return {
+    ip: c.req.header("cf-connecting-ip") ?? null,
+    userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
+  };
+}
+
+/** The IP rate-limit key part ("unknown" when Cloudflare did not say). */
+export function ipKey(c: Context<AppEnv>): string {
+  return c.req.header("cf-connecting-ip") ?? "unknown";
+}
+
+async function authResult(c: Context<AppEnv>, account: auth.AuthenticatedAccount) {
+  const accessToken = await issueAccessToken(c.var.config.JWT_SECRET, {
+    userId: account.user.id,
+    role: account.user.role,
+    level: roleLevel(account.user.role),
+    sessionId: account.session.sessionId,
+  });
+  return {
+    user: toPrivateUser(account.user),
+    accessToken,
+    refreshToken: account.session.refreshToken,
+    tokenType: "Bearer" as const,
+    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+  };
+}
+
+export const register: Handler<typeof routes.register> = async (c) => {
+  await throttle(c.env.AUTH_IP_LIMITER, `register:ip:${ipKey(c)}`);
+  const account = await auth.registerAccount(c.var.db, c.req.valid("json"), {
+    client: clientInfo(c),
+    appUrl: c.var.config.APP_URL,
+  });
+  return c.json(await authResult(c, account), 201);
+};
+
+export const login: Handler<typeof routes.login> = async (c) => {
+  const input = c.req.valid("json");
+  await throttle(c.env.AUTH_IP_LIMITER, `login:ip:${ipKey(c)}`);
+  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `login:account:${input.login.toLowerCase()}`);
+  const account = await auth.login(c.var.db, input, {
+    client: clientInfo(c),
+    encryptionKey: c.var.config.ENCRYPTION_KEY,
+  });
+  return c.json(await authResult(c, account), 200);
+};
+
+export const refresh: Handler<typeof routes.refresh> = async (c) => {
+  const outcome = await auth.rotateRefreshToken(c.var.db, c.req.valid("json").refreshToken);
+  if (!outcome.ok) throw auth.refreshError(outcome.reason);
+  const statusError = accountStatusError(outcome.user);
+  if (statusError) throw statusError;
+  return c.json(await authResult(c, outcome), 200);
+};
+
+export const logout: Handler<typeof routes.logout> = async (c) => {
+  await auth.logout(c.var.db, c.req.valid("json").refreshToken);
+  return c.body(null, 204);
+};
+
+export const me: Handler<typeof routes.me> = async (c) => {
+  const user = await auth.getAccount(c.var.db, viewerOf(c).id);
+  return c.json(toPrivateUser(user), 200);
+};
+
+export const checkAvailability: Handler<typeof routes.checkAvailability> = async (c) => {
+  await throttle(c.env.AUTH_IP_LIMITER, `availability:ip:${ipKey(c)}`);
+  return c.json({ available: await auth.isAvailable(c.var.db, c.req.valid("query")) }, 200);
+};

@@ -1,0 +1,83 @@
+import { createRoute } from "@hono/zod-openapi";
+import { jsonBody, jsonContent, problems } from "../../lib/openapi";
+import { requireAuth } from "../../middleware/auth";
+import { PrivateUserSchema } from "../users/users.schemas";
+import {
+  AuthResultSchema,
+  AvailabilityQuery,
+  AvailabilitySchema,
+  LoginBody,
+  RefreshTokenBody,
+  RegisterBody,
+} from "./auth.schemas";
+
+const tags = ["Auth"];
+const bearer = [{ bearerAuth: [] }];
+
+export const register = createRoute({
+  method: "post",
+  path: "/api/auth/register",
+  tags,
+  summary: "Create an account",
+  description: "Opens a first session and sends a verification email.",
+  request: { body: jsonBody(RegisterBody) },
+  responses: {
+    201: jsonContent(AuthResultSchema, "The new account and its tokens"),
+    ...problems(400, 409, 415, 429),
+  },
+});
+
+export const login = createRoute({
+  method: "post",
+  path: "/api/auth/login",
+  tags,
+  summary: "Log in with email or username",
+  description: "With two-factor authentication on and no `totp`, answers 401 with `code: totp_required`.",
+  request: { body: jsonBody(LoginBody) },
+  responses: {
+    200: jsonContent(AuthResultSchema, "The account and its tokens"),
+    ...problems(400, 401, 403, 429),
+  },
+});
+
+export const refresh = createRoute({
+  method: "post",
+  path: "/api/auth/refresh",
+  tags,
+  summary: "Exchange a refresh token for a new pair",
+  description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole session.",
+  request: { body: jsonBody(RefreshTokenBody) },
+  responses: {
+    200: jsonContent(AuthResultSchema, "A new access and refresh token"),
+    ...problems(400, 401),
+  },
+});
+
+export const logout = createRoute({
+  method: "post",
+  path: "/api/auth/logout",
+  tags,
+  summary: "End the session a refresh token belongs to",
+  request: { body: jsonBody(RefreshTokenBody) },
+  responses: { 204: { description: "Logged out (also when the token was unknown)" }, ...problems(400) },
+});
+
+export const me = createRoute({
+  method: "get",
+  path: "/api/auth/me",
+  tags,
+  summary: "The caller's account (private view)",
+  security: bearer,
+  middleware: [requireAuth] as const,
+  responses: { 200: jsonContent(PrivateUserSchema, "The caller"), ...problems(401, 404) },
+});
+
+export const checkAvailability = createRoute({
+  method: "get",
+  path: "/api/auth/availability",
+  tags,
+  summary: "Is a username or an email free?",
+  request: { query: AvailabilityQuery },
+  responses: { 200: jsonContent(AvailabilitySchema, "Whether it is free"), ...problems(400, 429) },
+});
+

@@ -1,0 +1,106 @@
+import { z } from "@hono/zod-openapi";
+import { PrivateUserSchema } from "../users/users.schemas";
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 100;
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email())
+  .openapi({ example: "ana@example.com" });
+
+export const Username = z
+  .string()
+  .trim()
+  .min(3)
+  .max(30)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.]*$/, "Letters, digits, '_' and '.', starting with a letter or digit")
+  .openapi({ example: "ana_tanguera" });
+
+export const Password = z
+  .string()
+  .min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`)
+  .openapi({ example: "milonga-2026" });
+
+/** A 6-digit TOTP code, or one of the 10 backup codes (`abcde-fghij`). */
+export const SecondFactorCode = z
+  .string()
+  .trim()
+  .regex(/^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$/, "A 6-digit code or a backup code")
+  .openapi({ example: "123456" });
+
+export const RegisterBody = z
+  .object({
+    email: Email,
+    username: Username,
+    password: Password,
+    name: z.string().trim().min(1).max(100).openapi({ example: "Ana Fernandez" }),
+  })
+  .openapi("RegisterRequest");
+
+export const LoginBody = z
+  .object({
+    login: z.string().trim().min(1).max(254).openapi({ description: "Email or username", example: "ana_tanguera" }),
+    password: z.string().min(1).max(PASSWORD_MAX),
+    totp: SecondFactorCode.optional(),
+  })
+  .openapi("LoginRequest");
+
+export const RefreshTokenBody = z.object({ refreshToken: z.string().min(16).max(200) }).openapi("RefreshRequest");
+
+export const TokenPairSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
+  })
+  .openapi("TokenPair");
+
+export const AuthResultSchema = TokenPairSchema.extend({ user: PrivateUserSchema }).openapi("AuthResult");
+
+export const TokenBody = z.object({ token: z.string().min(16).max(200) }).openapi("EmailTokenRequest");
+
+export const ForgotPasswordBody = z.object({ email: Email }).openapi("ForgotPasswordRequest");
+
+export const ResetPasswordBody = z.object({ token: z.string().min(16).max(200), password: Password }).openapi("ResetPasswordRequest");
+
+export const AvailabilityQuery = z
+  .object({ username: Username.optional(), email: Email.optional() })
+  .refine((q) => (q.username === undefined) !== (q.email === undefined), "Give exactly one of username or email");
+
+export const AvailabilitySchema = z.object({ available: z.boolean() }).openapi("Availability");
+
+export const AcceptedSchema = z.object({ accepted: z.literal(true) }).openapi("Accepted");
+
+export const TwoFactorSetupSchema = z
+  .object({
+    secret: z.string().openapi({ description: "Base32 secret, for manual entry" }),
+    otpauthUrl: z.string().openapi({ description: "otpauth:// URL for authenticator apps (QR code)" }),
+  })
+  .openapi("TwoFactorSetup");
+
+export const TwoFactorEnableBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, "A 6-digit code") });
+
+export const TwoFactorEnabledSchema = z
+  .object({ enabled: z.literal(true), backupCodes: z.array(z.string()).length(10) })
+  .openapi("TwoFactorEnabled");
+
+export const TwoFactorDisableBody = z.object({ password: z.string().min(1).max(PASSWORD_MAX), code: SecondFactorCode });
+
+export const SessionSchema = z
+  .object({
+    id: z.uuid(),
+    createdAt: z.string(),
+    lastUsedAt: z.string(),
+    expiresAt: z.string(),
+    userAgent: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+export const SessionIdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });

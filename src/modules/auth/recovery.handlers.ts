@@ -1,0 +1,34 @@
+import type { AppRouteHandler as Handler } from "../../lib/openapi";
+import { throttle } from "../../lib/rate-limit";
+import { viewerOf } from "../../middleware/auth";
+import { ipKey } from "./auth.handlers";
+import type * as routes from "./recovery.routes";
+import * as recovery from "./recovery.service";
+
+export const verifyEmail: Handler<typeof routes.verifyEmail> = async (c) => {
+  await throttle(c.env.AUTH_IP_LIMITER, `verify-email:ip:${ipKey(c)}`);
+  await recovery.verifyEmail(c.var.db, c.req.valid("json").token);
+  return c.body(null, 204);
+};
+
+export const resendVerification: Handler<typeof routes.resendVerification> = async (c) => {
+  const viewer = viewerOf(c);
+  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `verify-email:user:${viewer.id}`);
+  await recovery.resendVerification(c.var.db, viewer.id, c.var.config.APP_URL);
+  return c.json({ accepted: true as const }, 202);
+};
+
+export const forgotPassword: Handler<typeof routes.forgotPassword> = async (c) => {
+  const { email } = c.req.valid("json");
+  await throttle(c.env.AUTH_IP_LIMITER, `forgot:ip:${ipKey(c)}`);
+  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `forgot:account:${email}`);
+  await recovery.requestPasswordReset(c.var.db, email, c.var.config.APP_URL);
+  return c.json({ accepted: true as const }, 202);
+};
+
+export const resetPassword: Handler<typeof routes.resetPassword> = async (c) => {
+  await throttle(c.env.AUTH_IP_LIMITER, `reset:ip:${ipKey(c)}`);
+  const { token, password } = c.req.valid("json");
+  await recovery.resetPassword(c.var.db, token, password);
+  return c.body(null, 204);
+};

@@ -1,0 +1,109 @@
+import { sql } from "drizzle-orm";
+import { randomToken, sha256Hex } from "../../lib/crypto";
+import type { Db } from "../../lib/db";
+import { AppError, conflict } from "../../lib/errors";
+import { hashPassword } from "../../lib/password";
+import {
+  passwordResetEmail,
+  RESET_PASSWORD_TTL_HOURS,
+  verificationEmail,
+  VERIFY_EMAIL_TTL_HOURS,
+  type EmailContent,
+} from "./auth.emails";
+
+const invalidLink = () =>
+  new AppError(400, "invalid_token", "The link is not valid, was already used or has expired.");
+
+/**
+ * Issues a single-use token for the account `account` (a CTE yielding `id, email`) and
+ * enqueues the email carrying it. Only the hash is stored; the token lives in the email.
+ */
+async function issueEmailToken(
+  purpose: "verify_email" | "reset_password",
+  email: (token: string) => EmailContent,
+  ttlHours: number,
+) {
+  const token = randomToken();
+  const content = email(token);
+  const tokenHash = await sha256Hex(token);
+  return sql`
+    token AS (
+      INSERT INTO email_tokens (user_id, purpose, token_hash, email, expires_at)
+      SELECT id, ${purpose}, ${tokenHash}, email, now() + ${sql.raw(`interval '${ttlHours} hours'`)} FROM account
+    ),
+    mail AS (
+      INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
+      SELECT id, email, ${content.template}, ${content.subject}, ${content.text}, ${content.html} FROM account
+    )`;
+}
+
+/** Marks the email verified, if the token is valid and the account still has that address. */
+export async function verifyEmail(db: Db, token: string): Promise<void> {
+  const { rows } = await db.execute(sql`
+    WITH spent AS (
+      UPDATE email_tokens SET used_at = now()
+      WHERE token_hash = ${await sha256Hex(token)} AND purpose = 'verify_email'
+        AND used_at IS NULL AND expires_at > now()
+      RETURNING user_id, email
+    )
+    UPDATE users u SET is_verified = true, updated_at = now()
+    FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
+    RETURNING u.id`);
+  if (!rows[0]) throw invalidLink();
+}
+
+/** A new verification email for the caller; 409 when already verified. */
+export async function resendVerification(db: Db, userId: number, appUrl: string): Promise<void> {
+  const issue = await issueEmailToken("verify_email", (t) => verificationEmail(appUrl, t), VERIFY_EMAIL_TTL_HOURS);
+  const { rows } = await db.execute(sql`
+    WITH account AS (SELECT id, email FROM users WHERE id = ${userId} AND NOT coalesce(is_verified, false)),
+    ${issue}
+    SELECT id FROM account`);
+  if (!rows[0]) throw conflict("already_verified", "This email address is already verified.");
+}
+
+/**
+ * Sends a reset link if an active account has this email. Says nothing either way: the
+ * reply is the same whether or not the account exists.
+ */
+export async function requestPasswordReset(db: Db, email: string, appUrl: string): Promise<void> {
+  const issue = await issueEmailToken("reset_password", (t) => passwordResetEmail(appUrl, t), RESET_PASSWORD_TTL_HOURS);
+  await db.execute(sql`
+    WITH account AS (
+      SELECT id, email FROM users
+      WHERE lower(email) = lower(${email}) AND coalesce(is_active, true) AND NOT coalesce(suspended, false)
+    ),
+    ${issue}
+    SELECT id FROM account`);
+}
+
+/**
+ * Sets a new password with a reset token, in one statement: spends the token (and every
+ * other outstanding reset token of the account), revokes every session, and marks the
+ * email verified (following the link proved it).
+ */
+export async function resetPassword(db: Db, token: string, password: string): Promise<void> {
+  const [tokenHash, passwordHash] = await Promise.all([sha256Hex(token), hashPassword(password)]);
+  const { rows } = await db.execute(sql`
+    WITH spent AS (
+      UPDATE email_tokens SET used_at = now()
+      WHERE token_hash = ${tokenHash} AND purpose = 'reset_password' AND used_at IS NULL AND expires_at > now()
+      RETURNING user_id, email
+    ),
+    account AS (
+      UPDATE users u SET password = ${passwordHash}, is_verified = true, updated_at = now()
+      FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
+      RETURNING u.id
+    ),
+    other_tokens AS (
+      UPDATE email_tokens SET used_at = now()
+      WHERE purpose = 'reset_password' AND used_at IS NULL AND token_hash <> ${tokenHash}
+        AND user_id IN (SELECT id FROM account)
+    ),
+    ended AS (
+      UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_reset'
+      WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM account)
+    )
+    SELECT id FROM account`);
+  if (!rows[0]) throw invalidLink();
+}

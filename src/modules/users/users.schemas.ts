@@ -1,0 +1,89 @@
+import { z } from "@hono/zod-openapi";
+import { roleLevel, type SelectUser } from "../../../drizzle/users";
+import { isoUtc } from "../../lib/time";
+
+/** The account as its owner sees it: never the password hash, tokens, Stripe ids or IPs. */
+export const PrivateUserSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    username: z.string(),
+    name: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    nickname: z.string().nullable(),
+    bio: z.string().nullable(),
+    profileImage: z.string().nullable(),
+    backgroundImage: z.string().nullable(),
+    mobileNo: z.string().nullable(),
+    facebookUrl: z.string().nullable(),
+    city: z.string().nullable(),
+    state: z.string().nullable(),
+    country: z.string().nullable(),
+    countryCode: z.string().nullable(),
+    stateCode: z.string().nullable(),
+    languages: z.array(z.string()),
+    tangoRoles: z.array(z.string()),
+    leaderLevel: z.number().int(),
+    followerLevel: z.number().int(),
+    yearsOfDancing: z.number().int(),
+    startedDancingYear: z.number().int().nullable(),
+    occupation: z.string().nullable(),
+    isVerified: z.boolean(),
+    isOnboardingComplete: z.boolean(),
+    codeOfConductAccepted: z.boolean(),
+    termsAccepted: z.boolean(),
+    twoFactorEnabled: z.boolean(),
+    role: z.string(),
+    level: z.number().int().openapi({ description: "Role tier, 1 (Free) to 8" }),
+    subscriptionTier: z.string().nullable(),
+    subscriptionStatus: z.string().nullable(),
+    lastLoginAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("PrivateUser");
+
+export type PrivateUser = z.infer<typeof PrivateUserSchema>;
+
+/** Shapes a users row for its owner, field by field (a row is never spread into a response). */
+export function toPrivateUser(user: SelectUser): PrivateUser {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    name: user.name,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    nickname: user.nickname,
+    bio: user.bio,
+    profileImage: user.profileImage,
+    backgroundImage: user.backgroundImage,
+    mobileNo: user.mobileNo,
+    facebookUrl: user.facebookUrl,
+    city: user.city,
+    state: user.state,
+    country: user.country,
+    countryCode: user.countryCode,
+    stateCode: user.stateCode,
+    languages: user.languages ?? [],
+    tangoRoles: user.tangoRoles ?? [],
+    leaderLevel: user.leaderLevel ?? 0,
+    followerLevel: user.followerLevel ?? 0,
+    yearsOfDancing: user.yearsOfDancing ?? 0,
+    startedDancingYear: user.startedDancingYear,
+    occupation: user.occupation,
+    isVerified: user.isVerified ?? false,
+    isOnboardingComplete: user.isOnboardingComplete ?? false,
+    codeOfConductAccepted: user.codeOfConductAccepted ?? false,
+    termsAccepted: user.termsAccepted ?? false,
+    twoFactorEnabled: user.twoFactorEnabled ?? false,
+    role: user.role,
+    level: roleLevel(user.role),
+    subscriptionTier: user.subscriptionTier,
+    subscriptionStatus: user.subscriptionStatus,
+    lastLoginAt: isoUtc(user.lastLoginAt),
+    createdAt: isoUtc(user.createdAt ?? new Date(0)),
+    updatedAt: isoUtc(user.updatedAt ?? new Date(0)),
+  };
+}

@@ -1,0 +1,50 @@
+import { sessions } from "../drizzle/schema";
+import { roleLevel } from "../drizzle/users";
+import { issueAccessToken } from "../src/modules/auth/auth.tokens";
+import { createUser, unique, uniqueIp } from "./factories";
+import type { Api, TestContext } from "./harness";
+import { rememberPrivate } from "./leaks";
+
+/**
+ * An access token for a user, without going through login (no password hashing): a real
+ * session row and a real signed JWT, as login would issue.
+ *
+ * @example
+ * const ana = await createUser(t.db);
+ * const res = await t.api.get("/api/auth/me", { token: await tokenFor(t, ana) });
+ */
+export async function tokenFor(t: TestContext, user: { id: number; role: string }): Promise<string> {
+  const [session] = await t.db
+    .insert(sessions)
+    .values({ userId: user.id, expiresAt: new Date(Date.now() + 86_400_000) })
+    .returning({ id: sessions.id });
+  return issueAccessToken(t.env.JWT_SECRET, {
+    userId: user.id,
+    role: user.role,
+    level: roleLevel(user.role),
+    sessionId: session!.id,
+  });
+}
+
+/** A user and a token for them, in one call. */
+export async function signedIn(t: TestContext, overrides: Parameters<typeof createUser>[1] = {}) {
+  const user = await createUser(t.db, overrides);
+  return { user, token: await tokenFor(t, user) };
+}
+
+/** Registers through the API (unique email, username and client IP) and returns what it answered. */
+export async function registerViaApi(api: Api, overrides: Partial<{ email: string; username: string; password: string; name: string }> = {}) {
+  const handle = unique("reg");
+  const input = {
+    email: `${handle}@example.com`,
+    username: handle,
+    password: "milonga-de-prueba",
+    name: `Registered ${handle}`,
+    ...overrides,
+  };
+  const ip = uniqueIp();
+  const res = await api.post("/api/auth/register", { json: input, headers: { "cf-connecting-ip": ip } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  rememberPrivate(res.body.user.id, [input.email, ip]);
+  return { ...input, ip, id: res.body.user.id as number, accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+}
