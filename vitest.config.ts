@@ -32,7 +32,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["src/**/*.test.ts", "drizzle/**/*.test.ts", "workers/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "drizzle/**/*.test.ts", "workers/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

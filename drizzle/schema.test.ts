@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../test/harness";
 import { befriend, createEvent, createPost, createUser, follow } from "../test/factories";
 import * as schema from "./schema";
+import { ROLES } from "./users";
 
 const t = await useTestDatabase();
 
@@ -123,6 +124,15 @@ describe("the migrated database", () => {
       );
     },
   );
+});
+
+describe("role tiers", () => {
+  it("user_roles holds exactly the 8 tiers of ROLES", async () => {
+    const tiers = await rows<{ name: string; level: number; title: string }>(
+      sql`SELECT name, level, title FROM user_roles ORDER BY level`,
+    );
+    expect(tiers).toEqual(ROLES.map(({ name, level, title }) => ({ name, level, title })));
+  });
 });
 
 /** Plan node types and index names of an EXPLAIN (FORMAT JSON), flattened. */
