@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { advertiseEndpoint, dataDir, openDatabase } from "./lib/database";
+import { devSecrets } from "./lib/dev-secrets";
 import { migrate } from "./lib/migrate";
 
 const started = Date.now();
@@ -45,6 +46,7 @@ const wrangler = spawn(
       ...process.env,
       // Secrets reach wrangler dev through its environment, not the command line.
       DATABASE_URL: target.databaseUrl,
+      ...devSecrets(),
       // Offline-friendly: no download of the Request.cf sample, no telemetry.
       CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
       WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
