@@ -1,6 +1,8 @@
 import { createExecutionContext, env as baseEnv, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll } from "vitest";
 import { createDb, type Db } from "../src/lib/db";
+import { loadConfig } from "../src/lib/env";
+import { createLogger } from "../src/lib/logger";
 import worker from "../workers/api";
 import { findLeaks, subjectOf } from "./leaks";
 
@@ -37,6 +39,7 @@ export interface Api {
   get<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   post<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   patch<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  put<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   delete<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
 }
 
@@ -85,8 +88,14 @@ export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = wo
     get: (path, options) => request("GET", path, options),
     post: (path, options) => request("POST", path, options),
     patch: (path, options) => request("PATCH", path, options),
+    put: (path, options) => request("PUT", path, options),
     delete: (path, options) => request("DELETE", path, options),
   };
+}
+
+/** What a cron job gets when the dispatcher runs it, for calling a job directly. */
+export function jobContext(t: TestContext, now = new Date()) {
+  return { db: t.db, logger: createLogger("silent"), now, config: loadConfig(t.env) };
 }
 
 let counter = 0;

@@ -41,6 +41,7 @@ export const PG = {
   numericOutOfRange: "22003",
   stringTooLong: "22001",
   datetimeOverflow: "22008",
+  invalidDatetimeFormat: "22007",
   serializationFailure: "40001",
 } as const;
 

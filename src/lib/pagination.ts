@@ -51,8 +51,14 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   });
 }
 
+/**
+ * A timestamp as Postgres prints it (`2026-03-01 21:30:00.123456`), strictly: a forged
+ * cursor is a 400 here, never a cast error in the database.
+ */
+export const PgTimestampText = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/);
+
 /** A keyset over `(created_at, id)`: the timestamp as Postgres text, so no precision is lost. */
-export const TimeIdCursor = z.tuple([z.string().max(40), z.number().int()]);
+export const TimeIdCursor = z.tuple([PgTimestampText, z.number().int().min(1).max(2_147_483_647)]);
 export type TimeIdCursor = z.infer<typeof TimeIdCursor>;
 
 /**

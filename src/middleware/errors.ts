@@ -51,6 +51,7 @@ function fromDatabaseError(error: unknown): AppError | undefined {
     case PG.numericOutOfRange:
     case PG.stringTooLong:
     case PG.datetimeOverflow:
+    case PG.invalidDatetimeFormat:
       return new AppError(400, "invalid_value", "A value in the request is not acceptable.", { cause: error });
     case PG.serializationFailure:
       return new AppError(503, "retry_later", "The request conflicted with another; retry it.", {

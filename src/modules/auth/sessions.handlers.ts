@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
-import { decodeCursor } from "../../lib/pagination";
+import { decodeCursor, PgTimestampText } from "../../lib/pagination";
 import { viewerOf } from "../../middleware/auth";
 import type * as routes from "./sessions.routes";
 import * as sessions from "./sessions.service";
 
-const SessionCursor = z.tuple([z.string().max(40), z.uuid()]);
+const SessionCursor = z.tuple([PgTimestampText, z.uuid()]);
 
 export const list: Handler<typeof routes.list> = async (c) => {
   const { limit, cursor } = c.req.valid("query");

@@ -4,6 +4,7 @@ import { refreshTokens, sessions, users } from "../../../drizzle/schema";
 import { registerViaApi, signedIn, tokenFor } from "../../../test/auth";
 import { createUserWithPassword, uniqueIp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { encodeCursor } from "../../lib/pagination";
 
 const t = await useTestDatabase();
 
@@ -124,6 +125,9 @@ describe("GET /api/auth/sessions", () => {
     const bad = await t.api.get("/api/auth/sessions?cursor=not-a-cursor", { token });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe("invalid_cursor");
+    // Well-formed JSON in the cursor, but a time the database would choke on.
+    const forged = encodeCursor(["garbage", crypto.randomUUID()]);
+    expect((await t.api.get(`/api/auth/sessions?cursor=${forged}`, { token })).body.code).toBe("invalid_cursor");
   });
 
   it("is 401 for anonymous callers", async () => {

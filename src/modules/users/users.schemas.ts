@@ -87,3 +87,20 @@ export function toPrivateUser(user: SelectUser): PrivateUser {
     updatedAt: isoUtc(user.updatedAt ?? new Date(0)),
   };
 }
+
+/** The least anyone who may see a user at all is shown: no location, no tango profile. */
+export const UserCardSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    name: z.string(),
+    profileImage: z.string().nullable(),
+  })
+  .openapi("UserCard");
+
+export type UserCard = z.infer<typeof UserCardSchema>;
+
+/** Shapes the card fields of any row that has them. */
+export function toUserCard(user: Pick<SelectUser, "id" | "username" | "name" | "profileImage">): UserCard {
+  return { id: user.id, username: user.username, name: user.name, profileImage: user.profileImage };
+}

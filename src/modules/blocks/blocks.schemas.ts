@@ -1,0 +1,9 @@
+import { z } from "@hono/zod-openapi";
+import { UserCardSchema } from "../users/users.schemas";
+
+export const BlockedUserSchema = UserCardSchema.extend({
+  blockedAt: z.string(),
+}).openapi("BlockedUser");
+
+export type BlockedUser = z.infer<typeof BlockedUserSchema>;
+

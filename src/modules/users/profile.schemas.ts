@@ -1,0 +1,118 @@
+import { z } from "@hono/zod-openapi";
+import { PROFILE_VISIBILITIES } from "../../../drizzle/identity";
+import { TANGO_ROLES } from "../../../drizzle/users";
+import { UserCardSchema } from "./users.schemas";
+
+const MAX_ID = 2_147_483_647;
+
+/** `{idOrUsername}`: all digits is an id, anything else a username (matched case-insensitively). */
+export const UserRefParam = z.object({
+  idOrUsername: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, "A user id or a username")
+    .refine((value) => !/^\d+$/.test(value) || (Number(value) >= 1 && Number(value) <= MAX_ID), "Not a valid user id")
+    .openapi({ param: { name: "idOrUsername", in: "path" }, example: "ana_tanguera" }),
+});
+
+export type UserRef = { id: number } | { username: string };
+
+export function toUserRef(value: string): UserRef {
+  return /^\d+$/.test(value) ? { id: Number(value) } : { username: value };
+}
+
+const Visibility = z.enum(PROFILE_VISIBILITIES);
+
+export const PublicProfileSchema = UserCardSchema.extend({
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  nickname: z.string().nullable(),
+  bio: z.string().nullable(),
+  backgroundImage: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  country: z.string().nullable(),
+  countryCode: z.string().nullable(),
+  languages: z.array(z.string()),
+  tangoRoles: z.array(z.string()),
+  leaderLevel: z.number().int(),
+  followerLevel: z.number().int(),
+  yearsOfDancing: z.number().int(),
+  startedDancingYear: z.number().int().nullable(),
+  occupation: z.string().nullable(),
+  facebookUrl: z.string().nullable(),
+  isVerified: z.boolean(),
+  createdAt: z.string(),
+  visibility: Visibility,
+  isFriend: z.boolean().openapi({ description: "Whether the viewer is an active friend" }),
+  restricted: z.literal(false),
+}).openapi("PublicProfile");
+
+export const RestrictedProfileSchema = UserCardSchema.extend({
+  visibility: Visibility,
+  restricted: z.literal(true),
+}).openapi("RestrictedProfile", { description: "What a viewer the owner's visibility setting leaves out sees" });
+
+export const ProfileSchema = z.discriminatedUnion("restricted", [PublicProfileSchema, RestrictedProfileSchema]);
+
+export type PublicProfile = z.infer<typeof PublicProfileSchema>;
+export type RestrictedProfile = z.infer<typeof RestrictedProfileSchema>;
+
+const text = (max: number) => z.string().trim().max(max);
+const optionalText = (max: number) => text(max).nullable().optional();
+const httpUrl = z.httpUrl().max(2048).nullable().optional();
+const level = z.number().int().min(0).max(10).optional();
+
+/** The fields a user edits on their own profile; username, email and role change elsewhere. */
+export const UpdateProfileBody = z
+  .strictObject({
+    name: text(100).min(1).optional(),
+    firstName: optionalText(100),
+    lastName: optionalText(100),
+    nickname: optionalText(100),
+    bio: optionalText(2000),
+    profileImage: httpUrl,
+    backgroundImage: httpUrl,
+    facebookUrl: httpUrl,
+    mobileNo: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, "E.164: '+' and 7 to 15 digits")
+      .nullable()
+      .optional()
+      .openapi({ example: "+5491123456789" }),
+    city: optionalText(100),
+    state: optionalText(100),
+    country: optionalText(100),
+    countryCode: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, "Two letters (ISO 3166-1 alpha-2)")
+      .toUpperCase()
+      .nullable()
+      .optional(),
+    stateCode: z.string().regex(/^[A-Za-z0-9-]{1,10}$/, "Up to 10 letters, digits or '-'").nullable().optional(),
+    languages: z
+      .array(text(40).min(2))
+      .max(10)
+      .refine((list) => new Set(list).size === list.length, "No duplicates")
+      .optional(),
+    tangoRoles: z
+      .array(z.enum(TANGO_ROLES))
+      .refine((list) => new Set(list).size === list.length, "No duplicates")
+      .optional(),
+    leaderLevel: level,
+    followerLevel: level,
+    yearsOfDancing: z.number().int().min(0).max(80).optional(),
+    startedDancingYear: z
+      .number()
+      .int()
+      .min(1900)
+      .refine((year) => year <= new Date().getUTCFullYear(), "Not in the future")
+      .nullable()
+      .optional(),
+    occupation: optionalText(100),
+  })
+  .refine((body) => Object.keys(body).length > 0, "Give at least one field to change")
+  .openapi("UpdateProfileRequest");
+
+export type UpdateProfileInput = z.infer<typeof UpdateProfileBody>;

@@ -1,0 +1,106 @@
+import { and, eq, sql } from "drizzle-orm";
+import { friendships, userSettings, users, type SelectUser } from "../../../drizzle/schema";
+import type { Db } from "../../lib/db";
+import { notFound } from "../../lib/errors";
+import { isoUtc } from "../../lib/time";
+import { notBlockedBetween } from "../blocks/blocks.conditions";
+import type { PublicProfile, RestrictedProfile, UpdateProfileInput, UserRef } from "./profile.schemas";
+import { profileAccess, type ProfileVisibility } from "./users.policy";
+
+/**
+ * A profile as this viewer may see it, in one query: hidden entirely (404) when the
+ * account is suspended or deactivated or when either of the two blocked the other, and
+ * cut down to a card when the owner's visibility setting leaves the viewer out.
+ */
+export async function getProfile(
+  db: Db,
+  viewerId: number | null,
+  ref: UserRef,
+): Promise<PublicProfile | RestrictedProfile> {
+  const match = "id" in ref ? eq(users.id, ref.id) : sql`lower(${users.username}) = lower(${ref.username})`;
+  const isFriend =
+    viewerId === null
+      ? sql<boolean>`false`
+      : sql<boolean>`EXISTS (SELECT 1 FROM ${friendships} WHERE ${friendships.userId} = ${viewerId}
+          AND ${friendships.friendId} = ${users.id} AND ${friendships.status} = 'active')`;
+  const [row] = await db
+    .select({
+      id: users.id,
+      username: users.username,
+      name: users.name,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      nickname: users.nickname,
+      bio: users.bio,
+      profileImage: users.profileImage,
+      backgroundImage: users.backgroundImage,
+      city: users.city,
+      state: users.state,
+      country: users.country,
+      countryCode: users.countryCode,
+      languages: users.languages,
+      tangoRoles: users.tangoRoles,
+      leaderLevel: users.leaderLevel,
+      followerLevel: users.followerLevel,
+      yearsOfDancing: users.yearsOfDancing,
+      startedDancingYear: users.startedDancingYear,
+      occupation: users.occupation,
+      facebookUrl: users.facebookUrl,
+      isVerified: users.isVerified,
+      createdAt: users.createdAt,
+      visibility: sql<ProfileVisibility>`coalesce(${userSettings.profileVisibility}, 'public')`,
+      isFriend,
+    })
+    .from(users)
+    .leftJoin(userSettings, eq(userSettings.userId, users.id))
+    .where(
+      and(
+        match,
+        sql`coalesce(${users.isActive}, true)`,
+        sql`NOT coalesce(${users.suspended}, false)`,
+        notBlockedBetween(viewerId, users.id),
+      ),
+    )
+    .limit(1);
+  if (!row) throw notFound("user");
+
+  const card = { id: row.id, username: row.username, name: row.name, profileImage: row.profileImage };
+  const access = profileAccess({ visibility: row.visibility, isOwner: row.id === viewerId, isFriend: row.isFriend });
+  if (access === "card") return { ...card, visibility: row.visibility, restricted: true };
+  return {
+    ...card,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    nickname: row.nickname,
+    bio: row.bio,
+    backgroundImage: row.backgroundImage,
+    city: row.city,
+    state: row.state,
+    country: row.country,
+    countryCode: row.countryCode,
+    languages: row.languages ?? [],
+    tangoRoles: row.tangoRoles ?? [],
+    leaderLevel: row.leaderLevel ?? 0,
+    followerLevel: row.followerLevel ?? 0,
+    yearsOfDancing: row.yearsOfDancing ?? 0,
+    startedDancingYear: row.startedDancingYear,
+    occupation: row.occupation,
+    facebookUrl: row.facebookUrl,
+    isVerified: row.isVerified ?? false,
+    createdAt: isoUtc(row.createdAt ?? new Date(0)),
+    visibility: row.visibility,
+    isFriend: row.isFriend,
+    restricted: false,
+  };
+}
+
+/** Applies the caller's own profile edits (already validated field by field). */
+export async function updateProfile(db: Db, userId: number, input: UpdateProfileInput): Promise<SelectUser> {
+  const [user] = await db
+    .update(users)
+    .set({ ...input, updatedAt: sql`now()` })
+    .where(eq(users.id, userId))
+    .returning();
+  if (!user) throw notFound("account");
+  return user;
+}
