@@ -10,7 +10,11 @@ import { authenticate } from "./middleware/auth";
 import { requestContext } from "./middleware/context";
 import { onError, onNotFound } from "./middleware/errors";
 import { authRouter } from "./modules/auth";
+import { notificationsRouter } from "./modules/notifications";
+import { blocksRouter } from "./modules/blocks";
+import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
+import { usersRouter } from "./modules/users";
 
 /** Request bodies above this are refused with 413 before they are read. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,6 +58,10 @@ export function createApp() {
 
   app.route("/", systemRouter);
   app.route("/", authRouter);
+  app.route("/", notificationsRouter);
+  app.route("/", usersRouter);
+  app.route("/", blocksRouter);
+  app.route("/", rolesRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -12,6 +12,7 @@ import {
   posts,
   users,
 } from "../drizzle/schema";
+import { emailQueue, notifications } from "../drizzle/notifications";
 import type { Db } from "../src/lib/db";
 import { hashPassword } from "../src/lib/password";
 import { rememberPrivate } from "./leaks";
@@ -151,6 +152,35 @@ export async function sendChatMessage(db: Db, chatRoomId: number, userId: number
   const [row] = await db
     .insert(chatMessages)
     .values({ chatRoomId, userId, message, ...(createdAt ? { createdAt } : {}) })
+    .returning();
+  return row!;
+}
+
+/** A notification row written directly, in a group of its own (it never coalesces with another). */
+export async function createNotification(
+  db: Db,
+  overrides: Partial<typeof notifications.$inferInsert> & { userId: number },
+) {
+  const type = overrides.type ?? "post_like";
+  const [row] = await db
+    .insert(notifications)
+    .values({ type, groupKey: `${type}:${unique("group")}`, ...overrides })
+    .returning();
+  return row!;
+}
+
+/** A message waiting in the email queue (due now unless overridden). */
+export async function queueEmail(db: Db, overrides: Partial<typeof emailQueue.$inferInsert> = {}) {
+  const [row] = await db
+    .insert(emailQueue)
+    .values({
+      toEmail: `${unique("mail")}@example.com`,
+      template: "notification",
+      subject: "Someone liked your post",
+      bodyText: "Someone liked your post.",
+      bodyHtml: "<p>Someone liked your post.</p>",
+      ...overrides,
+    })
     .returning();
   return row!;
 }

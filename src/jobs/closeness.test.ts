@@ -13,10 +13,9 @@ import {
   rsvp,
   sendChatMessage,
 } from "../../test/factories";
-import { useTestDatabase } from "../../test/harness";
+import { jobContext, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
 import { recomputeCloseness } from "./closeness";
-import { createLogger } from "../lib/logger";
 
 const t = await useTestDatabase();
 const DAY = 86_400_000;
@@ -87,7 +86,7 @@ describe("recompute closeness (cron 0 3 * * *)", () => {
 
   it("is idempotent: a second run at the same time changes nothing", async () => {
     const before = await scoresOf([close.forward.id, silent.forward.id, busy.forward.id]);
-    const counts = await recomputeCloseness.run({ db: t.db, logger: createLogger("silent"), now });
+    const counts = await recomputeCloseness.run(jobContext(t, now));
     expect(counts.updated).toBe(0);
     expect(counts.examined).toBeGreaterThanOrEqual(6);
     expect(await scoresOf([close.forward.id, silent.forward.id, busy.forward.id])).toEqual(before);

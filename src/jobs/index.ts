@@ -1,12 +1,15 @@
 import { createDb } from "../lib/db";
 import { loadConfig } from "../lib/env";
 import { createLogger, errorFields } from "../lib/logger";
+import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
+import { drainEmailQueue } from "./email-queue";
 import type { Job } from "./job";
 
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
-  "0 3 * * *": [recomputeCloseness],
+  "* * * * *": [drainEmailQueue],
+  "0 3 * * *": [recomputeCloseness, cleanup],
 };
 
 /**
@@ -26,7 +29,7 @@ export async function runScheduled(cron: string, env: Env, now: Date): Promise<v
   for (const job of jobs) {
     const started = Date.now();
     try {
-      const counts = await job.run({ db, logger: logger.child({ job: job.name }), now });
+      const counts = await job.run({ db, logger: logger.child({ job: job.name }), now, config });
       logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
     } catch (error) {
       failures.push(error);

@@ -1,9 +1,12 @@
 import type { Db } from "../lib/db";
+import type { Config } from "../lib/env";
 import type { Logger } from "../lib/logger";
 
 export interface JobContext {
   db: Db;
   logger: Logger;
+  /** The Worker's checked configuration (sender settings, APP_URL for links, ...). */
+  config: Config;
   /** The trigger's scheduled time: jobs compute "now" from it, so a rerun is idempotent. */
   now: Date;
 }

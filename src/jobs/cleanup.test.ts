@@ -1,0 +1,106 @@
+import { createScheduledController } from "cloudflare:test";
+import { eq, inArray } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { emailQueue, emailTokens, notifications, refreshTokens, sessions } from "../../drizzle/schema";
+import { createNotification, createUser, queueEmail, unique } from "../../test/factories";
+import { jobContext, useTestDatabase } from "../../test/harness";
+import worker from "../../workers/api";
+import { cleanup } from "./cleanup";
+
+const t = await useTestDatabase();
+const DAY = 86_400_000;
+const now = new Date();
+const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+const daysAhead = (days: number) => daysAgo(-days);
+
+async function session(userId: number, values: Partial<typeof sessions.$inferInsert>) {
+  const [row] = await t.db.insert(sessions).values({ userId, expiresAt: daysAhead(30), ...values }).returning();
+  return row!;
+}
+
+async function refreshToken(userId: number, sessionId: string, values: Partial<typeof refreshTokens.$inferInsert>) {
+  const [row] = await t.db
+    .insert(refreshTokens)
+    .values({ tokenHash: unique("hash"), sessionId, userId, expiresAt: daysAhead(30), ...values })
+    .returning();
+  return row!.tokenHash;
+}
+
+async function emailToken(userId: number, values: Partial<typeof emailTokens.$inferInsert>) {
+  const [row] = await t.db
+    .insert(emailTokens)
+    .values({ userId, purpose: "verify_email", tokenHash: unique("token"), email: "x@example.com", expiresAt: daysAhead(1), ...values })
+    .returning();
+  return row!.id;
+}
+
+const remaining = {
+  sessions: async (ids: string[]) => (await t.db.select().from(sessions).where(inArray(sessions.id, ids))).map((r) => r.id).sort(),
+  refreshTokens: async (ids: string[]) =>
+    (await t.db.select().from(refreshTokens).where(inArray(refreshTokens.tokenHash, ids))).map((r) => r.tokenHash).sort(),
+  emailTokens: async (ids: number[]) => (await t.db.select().from(emailTokens).where(inArray(emailTokens.id, ids))).map((r) => r.id).sort(),
+  emails: async (ids: number[]) => (await t.db.select().from(emailQueue).where(inArray(emailQueue.id, ids))).map((r) => r.id).sort(),
+  notifications: async (ids: number[]) => (await t.db.select().from(notifications).where(inArray(notifications.id, ids))).map((r) => r.id).sort(),
+};
+
+describe("cleanup (cron 0 3 * * *)", () => {
+  const live = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[] };
+  const done = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[] };
+
+  beforeAll(async () => {
+    const user = await createUser(t.db);
+    const active = await session(user.id, {});
+    live.sessions.push(active.id, (await session(user.id, { revokedAt: daysAgo(29) })).id, (await session(user.id, { expiresAt: daysAgo(29) })).id);
+    done.sessions.push((await session(user.id, { revokedAt: daysAgo(31) })).id, (await session(user.id, { expiresAt: daysAgo(31) })).id);
+
+    // A spent token is kept until a week past its expiry: presenting it again still revokes its session.
+    live.refreshTokens.push(
+      await refreshToken(user.id, active.id, {}),
+      await refreshToken(user.id, active.id, { usedAt: daysAgo(20), expiresAt: daysAhead(10) }),
+      await refreshToken(user.id, active.id, { expiresAt: daysAgo(6) }),
+    );
+    done.refreshTokens.push(await refreshToken(user.id, active.id, { expiresAt: daysAgo(8), usedAt: daysAgo(30) }));
+
+    live.emailTokens.push(await emailToken(user.id, {}), await emailToken(user.id, { usedAt: daysAgo(6) }), await emailToken(user.id, { expiresAt: daysAgo(6) }));
+    done.emailTokens.push(await emailToken(user.id, { usedAt: daysAgo(8) }), await emailToken(user.id, { expiresAt: daysAgo(8) }));
+
+    const email = (values: Parameters<typeof queueEmail>[1]) => queueEmail(t.db, values).then((row) => row.id);
+    live.emails.push(
+      await email({}),
+      await email({ status: "sent", sentAt: daysAgo(29) }),
+      await email({ status: "failed", createdAt: daysAgo(89) }),
+      await email({ status: "pending", createdAt: daysAgo(200) }),
+    );
+    done.emails.push(await email({ status: "sent", sentAt: daysAgo(31) }), await email({ status: "failed", createdAt: daysAgo(91) }));
+
+    const note = (values: Omit<Parameters<typeof createNotification>[1], "userId">) =>
+      createNotification(t.db, { userId: user.id, ...values }).then((row) => row.id);
+    live.notifications.push(
+      await note({ updatedAt: daysAgo(400) }),
+      await note({ isRead: true, readAt: daysAgo(1), updatedAt: daysAgo(179) }),
+    );
+    done.notifications.push(await note({ isRead: true, readAt: daysAgo(181), updatedAt: daysAgo(181) }));
+  });
+
+  it("deletes what is past its grace period and reports how many of each", async () => {
+    const counts = await cleanup.run(jobContext(t, now));
+    expect(counts).toEqual({ refreshTokens: 1, emailTokens: 2, sessions: 2, sentEmails: 1, failedEmails: 1, readNotifications: 1 });
+    expect(await remaining.sessions([...live.sessions, ...done.sessions])).toEqual([...live.sessions].sort());
+    expect(await remaining.refreshTokens([...live.refreshTokens, ...done.refreshTokens])).toEqual([...live.refreshTokens].sort());
+    expect(await remaining.emailTokens([...live.emailTokens, ...done.emailTokens])).toEqual([...live.emailTokens].sort());
+    expect(await remaining.emails([...live.emails, ...done.emails])).toEqual([...live.emails].sort());
+    expect(await remaining.notifications([...live.notifications, ...done.notifications])).toEqual([...live.notifications].sort());
+  });
+
+  it("is idempotent: a second run deletes nothing", async () => {
+    const counts = await cleanup.run(jobContext(t, now));
+    expect(Object.values(counts).every((n) => n === 0)).toBe(true);
+  });
+
+  it("runs on the nightly trigger, after closeness", async () => {
+    const user = await createUser(t.db);
+    const old = await session(user.id, { expiresAt: daysAgo(40) });
+    await worker.scheduled(createScheduledController({ cron: "0 3 * * *", scheduledTime: now }), t.env);
+    expect(await t.db.select().from(sessions).where(eq(sessions.id, old.id))).toEqual([]);
+  });
+});

@@ -1,0 +1,22 @@
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./notifications.handlers";
+import * as routes from "./notifications.routes";
+
+/** The caller's notifications: list, unread count, mark read. */
+export const notificationsRouter = createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.unreadCount, handlers.unreadCount)
+  .openapi(routes.markRead, handlers.markRead)
+  .openapi(routes.markAllRead, handlers.markAllRead);
+
+/** What every domain calls to notify someone (see notify.service.ts for the rules). */
+export {
+  NOTIFICATION_TYPES,
+  notification,
+  notificationCtes,
+  notify,
+  type NotificationType,
+  type NotifyInput,
+  type NotifyOptions,
+  type NotifyResult,
+} from "./notify.service";
