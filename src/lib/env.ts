@@ -1,9 +1,10 @@
 import { z } from "zod";
 
-const optionalUrl = z
-  .string()
-  .transform((value) => value.trim() || undefined)
-  .pipe(z.url().optional());
+/** A URL variable that may be unset or empty (both mean "none"). */
+const optionalUrl = z.preprocess(
+  (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  z.url().optional(),
+);
 
 const ConfigSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"]).default("production"),
@@ -11,7 +12,7 @@ const ConfigSchema = z.object({
   DATABASE_URL: z
     .string({ error: "DATABASE_URL is required (a Neon connection string)" })
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// connection string"),
-  NEON_FETCH_ENDPOINT: optionalUrl.default(""),
+  NEON_FETCH_ENDPOINT: optionalUrl,
   CORS_ORIGINS: z.string().default("*"),
   JWT_SECRET: z
     .string({ error: "JWT_SECRET is required" })
@@ -20,7 +21,7 @@ const ConfigSchema = z.object({
     .string({ error: "ENCRYPTION_KEY is required" })
     .min(32, "ENCRYPTION_KEY must be at least 32 characters"),
   APP_URL: z.url().default("https://mundotango.life"),
-  EMAIL_API_URL: optionalUrl.default(""),
+  EMAIL_API_URL: optionalUrl,
   EMAIL_API_KEY: z.string().optional(),
   EMAIL_FROM: z.string().default("Mundo Tango <no-reply@mundotango.life>"),
 });

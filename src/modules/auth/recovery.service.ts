@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import type { Db } from "../../lib/db";
-import { AppError, conflict } from "../../lib/errors";
+import { AppError, conflict, tooManyRequests } from "../../lib/errors";
 import { hashPassword } from "../../lib/password";
 import {
   passwordResetEmail,
@@ -11,12 +11,25 @@ import {
   type EmailContent,
 } from "./auth.emails";
 
+/**
+ * At most this many emails of one kind per account per hour: the per-minute rate limits
+ * alone would let thousands of reset emails a day reach one inbox.
+ */
+export const EMAILS_PER_HOUR = 5;
+
+/** The `account` CTE's `allowed` column: under the hourly cap for this purpose. */
+function underHourlyCap(purpose: "verify_email" | "reset_password") {
+  return sql`(SELECT count(*) FROM email_tokens e
+    WHERE e.user_id = users.id AND e.purpose = ${purpose} AND e.created_at > now() - interval '1 hour') < ${EMAILS_PER_HOUR}`;
+}
+
 const invalidLink = () =>
   new AppError(400, "invalid_token", "The link is not valid, was already used or has expired.");
 
 /**
- * Issues a single-use token for the account `account` (a CTE yielding `id, email`) and
- * enqueues the email carrying it. Only the hash is stored; the token lives in the email.
+ * Issues a single-use token for the account `account` (a CTE yielding `id, email, allowed`)
+ * and enqueues the email carrying it, when allowed. Only the hash is stored; the token
+ * lives in the email.
  */
 async function issueEmailToken(
   purpose: "verify_email" | "reset_password",
@@ -29,11 +42,13 @@ async function issueEmailToken(
   return sql`
     token AS (
       INSERT INTO email_tokens (user_id, purpose, token_hash, email, expires_at)
-      SELECT id, ${purpose}, ${tokenHash}, email, now() + ${sql.raw(`interval '${ttlHours} hours'`)} FROM account
+      SELECT id, ${purpose}, ${tokenHash}, email, now() + ${sql.raw(`interval '${ttlHours} hours'`)}
+      FROM account WHERE allowed
     ),
     mail AS (
       INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
-      SELECT id, email, ${content.template}, ${content.subject}, ${content.text}, ${content.html} FROM account
+      SELECT id, email, ${content.template}, ${content.subject}, ${content.text}, ${content.html}
+      FROM account WHERE allowed
     )`;
 }
 
@@ -52,25 +67,29 @@ export async function verifyEmail(db: Db, token: string): Promise<void> {
   if (!rows[0]) throw invalidLink();
 }
 
-/** A new verification email for the caller; 409 when already verified. */
+/** A new verification email for the caller; 409 when already verified, 429 over the hourly cap. */
 export async function resendVerification(db: Db, userId: number, appUrl: string): Promise<void> {
   const issue = await issueEmailToken("verify_email", (t) => verificationEmail(appUrl, t), VERIFY_EMAIL_TTL_HOURS);
-  const { rows } = await db.execute(sql`
-    WITH account AS (SELECT id, email FROM users WHERE id = ${userId} AND NOT coalesce(is_verified, false)),
+  const { rows } = await db.execute<{ allowed: boolean }>(sql`
+    WITH account AS (
+      SELECT id, email, ${underHourlyCap("verify_email")} AS allowed
+      FROM users WHERE id = ${userId} AND NOT coalesce(is_verified, false)
+    ),
     ${issue}
-    SELECT id FROM account`);
+    SELECT allowed FROM account`);
   if (!rows[0]) throw conflict("already_verified", "This email address is already verified.");
+  if (!rows[0].allowed) throw tooManyRequests(3600);
 }
 
 /**
- * Sends a reset link if an active account has this email. Says nothing either way: the
- * reply is the same whether or not the account exists.
+ * Sends a reset link if an active account has this email (at most {@link EMAILS_PER_HOUR}
+ * an hour). Says nothing either way: the reply is the same whether or not the account exists.
  */
 export async function requestPasswordReset(db: Db, email: string, appUrl: string): Promise<void> {
   const issue = await issueEmailToken("reset_password", (t) => passwordResetEmail(appUrl, t), RESET_PASSWORD_TTL_HOURS);
   await db.execute(sql`
     WITH account AS (
-      SELECT id, email FROM users
+      SELECT id, email, ${underHourlyCap("reset_password")} AS allowed FROM users
       WHERE lower(email) = lower(${email}) AND coalesce(is_active, true) AND NOT coalesce(suspended, false)
     ),
     ${issue}

@@ -67,6 +67,13 @@ describe("email verification", () => {
     expect(again.body.code).toBe("already_verified");
   });
 
+  it("resends at most 5 times an hour (429)", async () => {
+    const account = await registerViaApi(t.api);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post("/api/auth/verify-email/resend", undefined, account.accessToken)).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 429]);
+  });
+
   it("resend needs a caller (401)", async () => {
     expect((await post("/api/auth/verify-email/resend", undefined)).status).toBe(401);
   });
@@ -128,6 +135,13 @@ describe("password reset", () => {
     expect(weak.body.errors[0].path).toBe("body.password");
     await t.db.update(emailTokens).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(emailTokens.userId, user.id));
     expect((await post("/api/auth/reset-password", { token, password: "long-enough-password" })).status).toBe(400);
+  });
+
+  it("sends at most 5 reset emails an hour to one account, still answering 202", async () => {
+    const user = await createUserWithPassword(t.db, "old-password-4");
+    for (let i = 0; i < 7; i++) expect((await post("/api/auth/forgot-password", { email: user.email })).status).toBe(202);
+    const mails = await t.db.select().from(emailQueue).where(eq(emailQueue.userId, user.id));
+    expect(mails).toHaveLength(5);
   });
 
   it("does not email suspended accounts", async () => {

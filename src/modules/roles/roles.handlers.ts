@@ -14,7 +14,8 @@ export const assign: Handler<typeof routes.assign> = async (c) => {
   const { id } = c.req.valid("param");
   const refused = selfRoleChangeError(actorId, id);
   if (refused) throw refused;
-  return c.json(await roles.assignRole(c.var.db, { actorId, userId: id, ...c.req.valid("json") }), 200);
+  const change = { actorId, userId: id, ...c.req.valid("json") };
+  return c.json(await roles.assignRole(c.var.db, change, c.var.config.APP_URL), 200);
 };
 
 export const history: Handler<typeof routes.history> = async (c) => {

@@ -4,6 +4,7 @@ import type { Db } from "../../lib/db";
 import { notFound } from "../../lib/errors";
 import { type Page, type TimeIdCursor, toPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
+import { notificationCtes } from "../notifications";
 import { roleChangeDecision, roleChangeError, type RoleChangeOutcome } from "./roles.policy";
 import type { Role, RoleChange, UserRole } from "./roles.schemas";
 
@@ -21,11 +22,12 @@ export async function listRoles(db: Db): Promise<Role[]> {
  * apply one after the other and each records the role it really replaced. The lock is taken
  * on users alone: a locking read joined to user_roles would, after waiting, recheck the new
  * role against the old role's row and lose the user. Giving a user the role they have
- * records nothing.
+ * records nothing. The user is notified of a change (`role_changed`) in the same statement.
  */
 export async function assignRole(
   db: Db,
   change: { actorId: number; userId: number; role: string; reason?: string },
+  appUrl: string,
 ): Promise<UserRole> {
   const decision = roleChangeDecision({
     actor: sql`a.level`,
@@ -55,7 +57,11 @@ export async function assignRole(
     logged AS (
       INSERT INTO role_changes (user_id, old_role, new_role, changed_by, reason)
       SELECT id, old_role, new_role, ${change.actorId}, ${change.reason ?? null} FROM updated
-    )
+    ),
+    ${notificationCtes(
+      { userId: change.userId, type: "role_changed", actorId: change.actorId, data: { role: change.role } },
+      { appUrl, when: sql`EXISTS (SELECT 1 FROM updated)` },
+    )}
     SELECT outcome,
            CASE WHEN outcome = 'change' THEN new_role ELSE old_role END AS role,
            CASE WHEN outcome = 'change' THEN new_level ELSE old_level END AS level

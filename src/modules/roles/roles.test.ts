@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { roleChanges, users } from "../../../drizzle/schema";
+import { notifications, roleChanges, users } from "../../../drizzle/schema";
 import { ROLES } from "../../../drizzle/users";
 import { signedIn, tokenFor } from "../../../test/auth";
 import { createUser } from "../../../test/factories";
@@ -68,6 +68,16 @@ describe("PUT /api/admin/users/{id}/role: happy paths", () => {
   it("lets God give any role", async () => {
     const dancer = await createUser(t.db);
     expect((await assign(dancer.id, { role: "god" }, god.token)).body).toEqual({ userId: dancer.id, role: "god", level: 8 });
+  });
+
+  it("notifies the user of the change, and not of a no-op", async () => {
+    const dancer = await createUser(t.db);
+    await assign(dancer.id, { role: "community" }, superAdmin.token);
+    await assign(dancer.id, { role: "community" }, superAdmin.token);
+    const rows = await t.db.select().from(notifications).where(eq(notifications.userId, dancer.id));
+    expect(rows).toEqual([
+      expect.objectContaining({ type: "role_changed", actorId: superAdmin.user.id, data: { role: "community" }, count: 1 }),
+    ]);
   });
 
   it("answers 200 and records nothing when the user already has the role", async () => {

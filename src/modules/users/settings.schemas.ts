@@ -11,7 +11,7 @@ const NotificationChannels = z
 const NotificationPreferences = z
   .record(z.string().regex(/^[a-z_]{1,64}$/, "A notification type: a-z and '_', at most 64"), NotificationChannels)
   .refine((prefs) => Object.keys(prefs).length <= MAX_NOTIFICATION_TYPES, `At most ${MAX_NOTIFICATION_TYPES} types`)
-  .openapi({ description: "Per notification type, which channels deliver it", example: { post_liked: { email: false } } });
+  .openapi({ description: "Per notification type, which channels deliver it", example: { post_like: { email: false } } });
 
 const EmailPreferences = z
   .strictObject({
