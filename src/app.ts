@@ -56,12 +56,14 @@ export function createApp() {
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-store");
   });
 
-  app.route("/", systemRouter);
-  app.route("/", authRouter);
-  app.route("/", notificationsRouter);
-  app.route("/", usersRouter);
-  app.route("/", blocksRouter);
-  app.route("/", rolesRouter);
+  // Chained so that the app's type carries every route, for the typed client (src/client.ts).
+  const api = app
+    .route("/", systemRouter)
+    .route("/", authRouter)
+    .route("/", notificationsRouter)
+    .route("/", usersRouter)
+    .route("/", blocksRouter)
+    .route("/", rolesRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -73,7 +75,7 @@ export function createApp() {
 
   app.notFound(onNotFound);
   app.onError(onError);
-  return app;
+  return api;
 }
 
 export type App = ReturnType<typeof createApp>;
