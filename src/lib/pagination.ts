@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { base64Decode, base64UrlEncode, utf8 } from "./encoding";
 import { AppError } from "./errors";
 
@@ -80,4 +81,22 @@ export function toPage<Row, Item>(
     items: visible.map(toItem),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
   };
+}
+
+/**
+ * The keyset condition "after this cursor" for a list ordered by `(time DESC, id DESC)`:
+ * a row comparison, which the `(…, time, id)` index serves directly. No cursor: no condition.
+ *
+ * @example
+ * .where(and(eq(sessions.userId, id), olderThan(sessions.createdAt, sessions.id, after)))
+ * .orderBy(desc(sessions.createdAt), desc(sessions.id))
+ */
+export function olderThan(time: AnyColumn, id: AnyColumn, after: readonly [string, string | number] | undefined): SQL | undefined {
+  if (!after) return undefined;
+  return sql`(${time}, ${id}) < (${after[0]}::timestamp, ${after[1]})`;
+}
+
+/** A timestamp column as Postgres text (microseconds kept), the first part of a cursor. */
+export function timeKey(time: AnyColumn): SQL<string> {
+  return sql<string>`${time}::text`;
 }

@@ -1,8 +1,8 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { sessions } from "../../../drizzle/schema";
 import type { Db } from "../../lib/db";
 import { notFound } from "../../lib/errors";
-import { type Page, toPage } from "../../lib/pagination";
+import { olderThan, type Page, timeKey, toPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 
 export interface SessionView {
@@ -20,7 +20,7 @@ export async function listSessions(
   viewer: { id: number; sessionId: string },
   page: { limit: number; after?: [string, string] },
 ): Promise<Page<SessionView>> {
-  const createdKey = sql<string>`${sessions.createdAt}::text`;
+  const createdKey = timeKey(sessions.createdAt);
   const rows = await db
     .select({
       id: sessions.id,
@@ -36,12 +36,7 @@ export async function listSessions(
         eq(sessions.userId, viewer.id),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
-        page.after
-          ? or(
-              lt(sessions.createdAt, sql`${page.after[0]}::timestamp`),
-              and(eq(sessions.createdAt, sql`${page.after[0]}::timestamp`), lt(sessions.id, page.after[1])),
-            )
-          : undefined,
+        olderThan(sessions.createdAt, sessions.id, page.after),
       ),
     )
     .orderBy(desc(sessions.createdAt), desc(sessions.id))

@@ -1,8 +1,8 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { blockedUsers, users } from "../../../drizzle/schema";
 import type { Db } from "../../lib/db";
 import { notFound } from "../../lib/errors";
-import { type Page, type TimeIdCursor, toPage } from "../../lib/pagination";
+import { olderThan, type Page, type TimeIdCursor, timeKey, toPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import type { BlockedUser } from "./blocks.schemas";
 
@@ -59,7 +59,7 @@ export async function listBlocked(
     .select({
       blockId: blockedUsers.id,
       blockedAt: blockedUsers.createdAt,
-      blockedKey: sql<string>`${blockedUsers.createdAt}::text`,
+      blockedKey: timeKey(blockedUsers.createdAt),
       id: users.id,
       username: users.username,
       name: users.name,
@@ -70,12 +70,7 @@ export async function listBlocked(
     .where(
       and(
         eq(blockedUsers.blockerId, blockerId),
-        after
-          ? or(
-              lt(blockedUsers.createdAt, sql`${after[0]}::timestamp`),
-              and(eq(blockedUsers.createdAt, sql`${after[0]}::timestamp`), lt(blockedUsers.id, after[1])),
-            )
-          : undefined,
+        olderThan(blockedUsers.createdAt, blockedUsers.id, after),
       ),
     )
     .orderBy(desc(blockedUsers.createdAt), desc(blockedUsers.id))

@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, not, or, sql } from "drizzle-orm";
+import { and, desc, eq, not, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { notifications, users } from "../../../drizzle/schema";
 import type { Db } from "../../lib/db";
 import { notFound } from "../../lib/errors";
-import { type Page, type TimeIdCursor, toPage } from "../../lib/pagination";
+import { olderThan, type Page, type TimeIdCursor, timeKey, toPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks/blocks.conditions";
 import type { NotificationView } from "./notifications.schemas";
@@ -28,7 +28,7 @@ export async function listNotifications(
   const rows = await db
     .select({
       notification: notifications,
-      updatedKey: sql<string>`${notifications.updatedAt}::text`,
+      updatedKey: timeKey(notifications.updatedAt),
       actor: { id: actor.id, username: actor.username, name: actor.name, profileImage: actor.profileImage },
     })
     .from(notifications)
@@ -37,12 +37,7 @@ export async function listNotifications(
       and(
         visibleTo(userId),
         page.unreadOnly ? not(notifications.isRead) : undefined,
-        after
-          ? or(
-              lt(notifications.updatedAt, sql`${after[0]}::timestamp`),
-              and(eq(notifications.updatedAt, sql`${after[0]}::timestamp`), lt(notifications.id, after[1])),
-            )
-          : undefined,
+        olderThan(notifications.updatedAt, notifications.id, after),
       ),
     )
     .orderBy(desc(notifications.updatedAt), desc(notifications.id))

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PROFILE_VISIBILITIES } from "../../../drizzle/identity";
 import { TANGO_ROLES } from "../../../drizzle/users";
-import { UserCardSchema } from "./users.schemas";
+import { ProfileFieldsSchema, UserCardSchema } from "./users.schemas";
 
 const MAX_ID = 2_147_483_647;
 
@@ -24,25 +24,7 @@ export function toUserRef(value: string): UserRef {
 
 const Visibility = z.enum(PROFILE_VISIBILITIES);
 
-export const PublicProfileSchema = UserCardSchema.extend({
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  nickname: z.string().nullable(),
-  bio: z.string().nullable(),
-  backgroundImage: z.string().nullable(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  country: z.string().nullable(),
-  countryCode: z.string().nullable(),
-  languages: z.array(z.string()),
-  tangoRoles: z.array(z.string()),
-  leaderLevel: z.number().int(),
-  followerLevel: z.number().int(),
-  yearsOfDancing: z.number().int(),
-  startedDancingYear: z.number().int().nullable(),
-  occupation: z.string().nullable(),
-  facebookUrl: z.string().nullable(),
-  isVerified: z.boolean(),
+export const PublicProfileSchema = UserCardSchema.extend(ProfileFieldsSchema.shape).extend({
   createdAt: z.string(),
   visibility: Visibility,
   isFriend: z.boolean().openapi({ description: "Whether the viewer is an active friend" }),

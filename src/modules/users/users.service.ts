@@ -5,6 +5,7 @@ import { notFound } from "../../lib/errors";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks/blocks.conditions";
 import type { PublicProfile, RestrictedProfile, UpdateProfileInput, UserRef } from "./profile.schemas";
+import { toProfileFields, toUserCard } from "./users.schemas";
 import { profileAccess, type ProfileVisibility } from "./users.policy";
 
 /**
@@ -64,29 +65,12 @@ export async function getProfile(
     .limit(1);
   if (!row) throw notFound("user");
 
-  const card = { id: row.id, username: row.username, name: row.name, profileImage: row.profileImage };
+  const card = toUserCard(row);
   const access = profileAccess({ visibility: row.visibility, isOwner: row.id === viewerId, isFriend: row.isFriend });
   if (access === "card") return { ...card, visibility: row.visibility, restricted: true };
   return {
     ...card,
-    firstName: row.firstName,
-    lastName: row.lastName,
-    nickname: row.nickname,
-    bio: row.bio,
-    backgroundImage: row.backgroundImage,
-    city: row.city,
-    state: row.state,
-    country: row.country,
-    countryCode: row.countryCode,
-    languages: row.languages ?? [],
-    tangoRoles: row.tangoRoles ?? [],
-    leaderLevel: row.leaderLevel ?? 0,
-    followerLevel: row.followerLevel ?? 0,
-    yearsOfDancing: row.yearsOfDancing ?? 0,
-    startedDancingYear: row.startedDancingYear,
-    occupation: row.occupation,
-    facebookUrl: row.facebookUrl,
-    isVerified: row.isVerified ?? false,
+    ...toProfileFields(row),
     createdAt: isoUtc(row.createdAt ?? new Date(0)),
     visibility: row.visibility,
     isFriend: row.isFriend,
