@@ -1,6 +1,7 @@
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { throttle } from "../../lib/rate-limit";
 import { viewerOf } from "../../middleware/auth";
+import { ipKey } from "./auth.handlers";
 import type * as routes from "./two-factor.routes";
 import * as twoFactor from "./two-factor.service";
 
@@ -9,16 +10,22 @@ export const setup: Handler<typeof routes.setup> = async (c) => {
   return c.json(result, 200);
 };
 
+/** Code guesses are limited per account and per IP. */
+async function throttleCodeAttempts(c: Parameters<Handler<typeof routes.enable>>[0], userId: number) {
+  await throttle(c.env.AUTH_IP_LIMITER, `2fa:ip:${ipKey(c)}`);
+  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `2fa:user:${userId}`);
+}
+
 export const enable: Handler<typeof routes.enable> = async (c) => {
   const viewer = viewerOf(c);
-  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `2fa:user:${viewer.id}`);
+  await throttleCodeAttempts(c, viewer.id);
   const codes = await twoFactor.enableTwoFactor(c.var.db, viewer.id, c.req.valid("json").code, c.var.config.ENCRYPTION_KEY);
   return c.json({ enabled: true as const, backupCodes: codes }, 200);
 };
 
 export const disable: Handler<typeof routes.disable> = async (c) => {
   const viewer = viewerOf(c);
-  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `2fa:user:${viewer.id}`);
+  await throttleCodeAttempts(c, viewer.id);
   await twoFactor.disableTwoFactor(c.var.db, viewer.id, c.req.valid("json"), c.var.config.ENCRYPTION_KEY);
   return c.body(null, 204);
 };

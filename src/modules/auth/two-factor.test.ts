@@ -64,6 +64,15 @@ describe("setting up two-factor authentication", () => {
     expect((await post("/api/auth/2fa/enable", { code: "123456" }, fresh.accessToken)).body.code).toBe("two_factor_not_set_up");
   });
 
+  it("limits code guesses per account (429 with Retry-After)", async () => {
+    const account = await registerViaApi(t.api);
+    await post("/api/auth/2fa/setup", undefined, account.accessToken);
+    const statuses = [];
+    for (let i = 0; i < 11; i++) statuses.push((await post("/api/auth/2fa/enable", { code: "000000" }, account.accessToken)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
   it("needs a caller for every 2FA route (401) and a 6-digit code (400)", async () => {
     expect((await post("/api/auth/2fa/setup", undefined)).status).toBe(401);
     expect((await post("/api/auth/2fa/enable", { code: "123456" })).status).toBe(401);

@@ -6,6 +6,7 @@ import { notFound } from "../../lib/errors";
 import { olderThan, type Page, type TimeIdCursor, timeKey, toPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks/blocks.conditions";
+import { toUserCard } from "../users/users.schemas";
 import type { NotificationView } from "./notifications.schemas";
 
 const actor = alias(users, "actor");
@@ -48,7 +49,7 @@ export async function listNotifications(
     ({ notification: n, actor: a }) => ({
       id: n.id,
       type: n.type,
-      actor: a ? { id: a.id, username: a.username, name: a.name, profileImage: a.profileImage } : null,
+      actor: a ? toUserCard(a) : null,
       subjectType: n.subjectType,
       subjectId: n.subjectId,
       data: (n.data ?? {}) as Record<string, unknown>,
