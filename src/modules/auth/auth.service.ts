@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { twoFactorSecrets, users, type SelectUser } from "../../../drizzle/schema";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { mapRow, pgError, PG, type Db } from "../../lib/db";
@@ -65,11 +65,8 @@ export async function registerAccount(
   input: { email: string; username: string; password: string; name: string },
   options: { client: ClientInfo; appUrl: string },
 ): Promise<AuthenticatedAccount> {
-  const [passwordHash, session, verifyToken] = await Promise.all([
-    hashPassword(input.password),
-    newSession(),
-    Promise.resolve(randomToken()),
-  ]);
+  const [passwordHash, session] = await Promise.all([hashPassword(input.password), newSession()]);
+  const verifyToken = randomToken();
   const email = verificationEmail(options.appUrl, verifyToken);
   let rows: Record<string, unknown>[];
   try {
@@ -239,7 +236,7 @@ export async function isAvailable(db: Db, field: { username?: string; email?: st
     field.email !== undefined
       ? sql`lower(${users.email}) = lower(${field.email})`
       : sql`lower(${users.username}) = lower(${field.username ?? ""})`;
-  const [taken] = await db.select({ id: users.id }).from(users).where(and(condition)).limit(1);
+  const [taken] = await db.select({ id: users.id }).from(users).where(condition).limit(1);
   return !taken;
 }
 
