@@ -24,6 +24,8 @@ export default defineConfig({
                 JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
                 ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef012345",
                 APP_URL: "https://app.mundotango.test",
+                // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
+                PASSWORD_HASH_COST: "fast",
                 TEST_NEON_LOCAL_URL: inject("neonLocalUrl"),
                 TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
               },

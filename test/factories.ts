@@ -76,7 +76,7 @@ export async function createUser(db: Db, overrides: NewUser = {}): Promise<UserR
 
 /** A user who can log in with `password`. */
 export async function createUserWithPassword(db: Db, password: string, overrides: NewUser = {}) {
-  return createUser(db, { ...overrides, password: await hashPassword(password) });
+  return createUser(db, { ...overrides, password: await hashPassword(password, "fast") });
 }
 
 export async function createPost(db: Db, overrides: Partial<typeof posts.$inferInsert> & { userId: number }) {

@@ -24,6 +24,11 @@ const ConfigSchema = z.object({
   EMAIL_API_URL: optionalUrl,
   EMAIL_API_KEY: z.string().optional(),
   EMAIL_FROM: z.string().default("Mundo Tango <no-reply@mundotango.life>"),
+  /** scrypt strength for new password hashes (see lib/password.ts); `fast` is for tests only. */
+  PASSWORD_HASH_COST: z.enum(["standard", "fast"]).default("standard"),
+}).refine((config) => !(config.APP_ENV === "production" && config.PASSWORD_HASH_COST === "fast"), {
+  path: ["PASSWORD_HASH_COST"],
+  message: "PASSWORD_HASH_COST=fast is for tests; production hashes at the standard cost",
 });
 
 export type Config = z.output<typeof ConfigSchema>;

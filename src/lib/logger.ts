@@ -13,12 +13,41 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Turns an Error into loggable fields (stack included: logs are private, responses are not). */
+/**
+ * Turns an Error into loggable fields (stack included: logs are private, responses are not).
+ * A database error is reduced to its SQLSTATE, constraint, table and column: its message,
+ * detail and the wrapping query error's text can carry the statement's parameters (a password
+ * hash, a token hash, an email), which never reach a log.
+ *
+ * @example
+ * logger.error("job failed", { job: "cleanup", ...errorFields(error) });
+ */
 export function errorFields(error: unknown): Fields {
+  const database = databaseError(error);
+  if (database) return { error: database };
   if (error instanceof Error) {
     return { error: { name: error.name, message: error.message, stack: error.stack, cause: describeCause(error) } };
   }
   return { error: { message: String(error) } };
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The loggable fields of the Postgres error in `error`'s cause chain, if there is one. */
+function databaseError(error: unknown): Fields | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const candidate = current as Record<string, unknown>;
+    if (typeof candidate.code === "string" && SQLSTATE.test(candidate.code)) {
+      const fields: Fields = { name: "DatabaseError", sqlState: candidate.code };
+      for (const key of ["severity", "constraint", "table", "column", "routine"]) {
+        if (typeof candidate[key] === "string") fields[key] = candidate[key];
+      }
+      return fields;
+    }
+    current = candidate.cause;
+  }
+  return undefined;
 }
 
 function describeCause(error: Error): string | undefined {

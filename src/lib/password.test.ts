@@ -1,6 +1,6 @@
 import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
-import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password";
 
 describe("password hashing", () => {
   it("hashes with scrypt, recording its parameters, and verifies", async () => {
@@ -28,6 +28,15 @@ describe("password hashing", () => {
     expect(needsRehash(b)).toBe(true);
   });
 
+  it("hashes at the configured cost, and asks for a rehash when a hash's cost is another", async () => {
+    const fast = await hashPassword("milonga-2026", "fast");
+    expect(fast).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);
+    expect(await verifyPassword("milonga-2026", fast)).toBe(true);
+    expect(needsRehash(fast, "fast")).toBe(false);
+    expect(needsRehash(fast)).toBe(true);
+    expect(needsRehash(await hashPassword("milonga-2026"), "fast")).toBe(true);
+  });
+
   it("asks for a rehash when the scrypt cost is not today's", async () => {
     expect(needsRehash(await hashPassword("x".repeat(8)))).toBe(false);
     expect(needsRehash("$scrypt$ln=12,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).toBe(true);
@@ -37,6 +46,7 @@ describe("password hashing", () => {
     for (const stored of ["", "plain-text", "$argon2id$v=19$m=1,t=1,p=1$x$y", "$scrypt$ln=30,r=8,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]) {
       expect(await verifyPassword("anything", stored)).toBe(false);
     }
-    expect(await verifyPassword("anything", DUMMY_HASH)).toBe(false);
+    expect(await verifyPassword("anything", dummyHash())).toBe(false);
+    expect(await verifyPassword("anything", dummyHash("fast"))).toBe(false);
   });
 });

@@ -2,21 +2,30 @@ import { scrypt, timingSafeEqual } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { base64Decode, base64Encode } from "./encoding";
 
-/**
- * scrypt cost: N = 2^14, r = 8 (16 MiB), p = 5. OWASP's equivalent of N = 2^17 for hosts
- * with little memory (a Worker has 128 MB). Native under `nodejs_compat`, so it stays fast.
- * Raising these later is safe: hashes record their parameters, and `needsRehash` tells the
- * login flow to upgrade old ones.
- */
-const PARAMS = { ln: 14, r: 8, p: 5 } as const;
-const KEY_LENGTH = 32;
-const SALT_LENGTH = 16;
-
 interface ScryptParams {
   ln: number;
   r: number;
   p: number;
 }
+
+/**
+ * scrypt costs, chosen by configuration (`PASSWORD_HASH_COST`):
+ * - `standard`: N = 2^14, r = 8 (16 MiB), p = 5. OWASP's equivalent of N = 2^17 for hosts
+ *   with little memory (a Worker has 128 MB). Native under `nodejs_compat`, so it stays fast.
+ * - `fast`: N = 2^10, p = 1, about 200 times cheaper, for the test suite only (the config
+ *   refuses it in production).
+ * Changing a cost later is safe: hashes record their parameters, `verifyPassword` reads them
+ * back, and `needsRehash` tells the login flow to upgrade hashes made at another cost.
+ */
+export const PASSWORD_COSTS = {
+  standard: { ln: 14, r: 8, p: 5 },
+  fast: { ln: 10, r: 8, p: 1 },
+} as const satisfies Record<string, ScryptParams>;
+
+export type PasswordCost = keyof typeof PASSWORD_COSTS;
+
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
 
 function derive(password: string, salt: Uint8Array, params: ScryptParams, length: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -32,6 +41,8 @@ function derive(password: string, salt: Uint8Array, params: ScryptParams, length
 
 const b64 = (bytes: Uint8Array) => base64Encode(bytes).replace(/=+$/, "");
 
+const prefix = ({ ln, r, p }: ScryptParams) => `$scrypt$ln=${ln},r=${r},p=${p}$`;
+
 /**
  * Hashes a password as a PHC string that records its parameters:
  * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>` (base64, no padding).
@@ -40,10 +51,11 @@ const b64 = (bytes: Uint8Array) => base64Encode(bytes).replace(/=+$/, "");
  * const stored = await hashPassword("milonga-2026");
  * await verifyPassword("milonga-2026", stored); // true
  */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: PasswordCost = "standard"): Promise<string> {
+  const params = PASSWORD_COSTS[cost];
   const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH));
-  const key = await derive(password, salt, PARAMS, KEY_LENGTH);
-  return `$scrypt$ln=${PARAMS.ln},r=${PARAMS.r},p=${PARAMS.p}$${b64(salt)}$${b64(key)}`;
+  const key = await derive(password, salt, params, KEY_LENGTH);
+  return `${prefix(params)}${b64(salt)}$${b64(key)}`;
 }
 
 const SCRYPT_HASH = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
@@ -68,16 +80,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return false;
 }
 
-/** True when a stored hash is bcrypt or weaker scrypt than today's: rehash it after a login. */
-export function needsRehash(stored: string): boolean {
-  const match = SCRYPT_HASH.exec(stored);
-  if (!match) return true;
-  const [, ln, r, p] = match;
-  return Number(ln) !== PARAMS.ln || Number(r) !== PARAMS.r || Number(p) !== PARAMS.p;
+/** True when a stored hash is bcrypt or scrypt at another cost than `cost`: rehash it after a login. */
+export function needsRehash(stored: string, cost: PasswordCost = "standard"): boolean {
+  return !stored.startsWith(prefix(PASSWORD_COSTS[cost]));
 }
 
 /**
- * A well-formed hash of no password anyone knows: verified against when the account does not
- * exist, so a login for an unknown user costs the same time as one with a wrong password.
+ * A well-formed hash of no password anyone knows, at `cost`: verified against when the account
+ * does not exist, so a login for an unknown user costs the same time as one with a wrong password.
  */
-export const DUMMY_HASH = "$scrypt$ln=14,r=8,p=5$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+export function dummyHash(cost: PasswordCost = "standard"): string {
+  return `${prefix(PASSWORD_COSTS[cost])}AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+}

@@ -44,6 +44,7 @@ export const register: Handler<typeof routes.register> = async (c) => {
   const account = await auth.registerAccount(c.var.db, c.req.valid("json"), {
     client: clientInfo(c),
     appUrl: c.var.config.APP_URL,
+    passwordCost: c.var.config.PASSWORD_HASH_COST,
   });
   return c.json(await authResult(c, account), 201);
 };
@@ -55,6 +56,7 @@ export const login: Handler<typeof routes.login> = async (c) => {
   const account = await auth.login(c.var.db, input, {
     client: clientInfo(c),
     encryptionKey: c.var.config.ENCRYPTION_KEY,
+    passwordCost: c.var.config.PASSWORD_HASH_COST,
   });
   return c.json(await authResult(c, account), 200);
 };

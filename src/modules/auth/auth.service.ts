@@ -3,7 +3,7 @@ import { twoFactorSecrets, users, type SelectUser } from "../../../drizzle/schem
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { mapRow, pgError, PG, type Db } from "../../lib/db";
 import { type AppError, conflict, notFound, unauthorized } from "../../lib/errors";
-import { needsRehash, verifyPassword, DUMMY_HASH, hashPassword } from "../../lib/password";
+import { dummyHash, hashPassword, needsRehash, verifyPassword, type PasswordCost } from "../../lib/password";
 import { verificationEmail, VERIFY_EMAIL_TTL_HOURS } from "./auth.emails";
 import { accountStatusError } from "./auth.policy";
 import { REFRESH_TOKEN_TTL_DAYS } from "./auth.tokens";
@@ -63,9 +63,9 @@ function uniqueViolationToConflict(error: unknown): never {
 export async function registerAccount(
   db: Db,
   input: { email: string; username: string; password: string; name: string },
-  options: { client: ClientInfo; appUrl: string },
+  options: { client: ClientInfo; appUrl: string; passwordCost: PasswordCost },
 ): Promise<AuthenticatedAccount> {
-  const [passwordHash, session] = await Promise.all([hashPassword(input.password), newSession()]);
+  const [passwordHash, session] = await Promise.all([hashPassword(input.password, options.passwordCost), newSession()]);
   const verifyToken = randomToken();
   const email = verificationEmail(options.appUrl, verifyToken);
   let rows: Record<string, unknown>[];
@@ -116,10 +116,10 @@ async function findAccount(db: Db, login: string) {
 export async function login(
   db: Db,
   input: { login: string; password: string; totp?: string },
-  options: { client: ClientInfo; encryptionKey: string },
+  options: { client: ClientInfo; encryptionKey: string; passwordCost: PasswordCost },
 ): Promise<AuthenticatedAccount> {
   const account = await findAccount(db, input.login);
-  const passwordOk = await verifyPassword(input.password, account?.user.password ?? DUMMY_HASH);
+  const passwordOk = await verifyPassword(input.password, account?.user.password ?? dummyHash(options.passwordCost));
   if (!account || !passwordOk) throw unauthorized("Wrong login or password.", "invalid_credentials");
   const statusError = accountStatusError(account.user);
   if (statusError) throw statusError;
@@ -131,7 +131,9 @@ export async function login(
   }
 
   const session = await newSession();
-  const rehash = needsRehash(account.user.password) ? await hashPassword(input.password) : null;
+  const rehash = needsRehash(account.user.password, options.passwordCost)
+    ? await hashPassword(input.password, options.passwordCost)
+    : null;
   const { rows } = await db.execute(sql`
     WITH ${gateCte(account.user.id, gate)},
     account AS (

@@ -28,7 +28,6 @@ export const forgotPassword: Handler<typeof routes.forgotPassword> = async (c) =
 
 export const resetPassword: Handler<typeof routes.resetPassword> = async (c) => {
   await throttle(c.env.AUTH_IP_LIMITER, `reset:ip:${ipKey(c)}`);
-  const { token, password } = c.req.valid("json");
-  await recovery.resetPassword(c.var.db, token, password);
+  await recovery.resetPassword(c.var.db, c.req.valid("json"), c.var.config.PASSWORD_HASH_COST);
   return c.body(null, 204);
 };

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import type { Db } from "../../lib/db";
 import { AppError, conflict, tooManyRequests } from "../../lib/errors";
-import { hashPassword } from "../../lib/password";
+import { hashPassword, type PasswordCost } from "../../lib/password";
 import {
   passwordResetEmail,
   RESET_PASSWORD_TTL_HOURS,
@@ -101,8 +101,12 @@ export async function requestPasswordReset(db: Db, email: string, appUrl: string
  * other outstanding reset token of the account), revokes every session, and marks the
  * email verified (following the link proved it).
  */
-export async function resetPassword(db: Db, token: string, password: string): Promise<void> {
-  const [tokenHash, passwordHash] = await Promise.all([sha256Hex(token), hashPassword(password)]);
+export async function resetPassword(
+  db: Db,
+  input: { token: string; password: string },
+  passwordCost: PasswordCost,
+): Promise<void> {
+  const [tokenHash, passwordHash] = await Promise.all([sha256Hex(input.token), hashPassword(input.password, passwordCost)]);
   const { rows } = await db.execute(sql`
     WITH spent AS (
       UPDATE email_tokens SET used_at = now()
