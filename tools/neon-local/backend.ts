@@ -8,9 +8,17 @@ export interface Backend {
   readonly kind: "pglite" | "postgres";
   /**
    * Runs one statement on its own (`batch` null), or several as one transaction that is
-   * rolled back whole when any statement fails.
+   * rolled back whole when any statement fails. `accept` sees each statement's result as
+   * it completes and may throw (a response over the size limit): a batch then rolls back.
+   * Whatever happens, the session is reset afterwards (`SESSION_RESET` in protocol.ts), as Neon's
+   * pooler does, so nothing a request sets up is seen by the next one.
    */
-  run(database: string, queries: QueryRequest[], batch: BatchOptions | null): Promise<RawResult[]>;
+  run(
+    database: string,
+    queries: QueryRequest[],
+    batch: BatchOptions | null,
+    accept?: (result: RawResult, index: number) => void,
+  ): Promise<RawResult[]>;
   hasDatabase(name: string): Promise<boolean>;
   /** Creates an empty database, or a copy of `template`. Fails if `name` exists. */
   createDatabase(name: string, template?: string): Promise<void>;

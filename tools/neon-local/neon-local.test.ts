@@ -1,6 +1,7 @@
 import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NeonLocal, startNeonLocal } from "./server";
+import { SQL_ERROR_FIELDS } from "./protocol";
+import { DEFAULT_MAX_BYTES, type NeonLocal, startNeonLocal } from "./server";
 
 /**
  * The local endpoint driven by the production driver (`neon()` over HTTP), unmocked.
@@ -49,6 +50,17 @@ async function dbError(promise: Promise<unknown>): Promise<NeonDbError> {
   );
   expect(error).toBeInstanceOf(NeonDbError);
   return error as NeonDbError;
+}
+
+/** Neon's error body: `message` and every Postgres field, absent ones null (`code`, `severity`: ""). */
+function expectEveryErrorKey(body: Record<string, unknown>) {
+  expect(Object.keys(body).sort()).toStrictEqual(["message", ...SQL_ERROR_FIELDS].sort());
+  expect(body.message).toEqual(expect.any(String));
+  expect(body.code).toEqual(expect.any(String));
+  expect(body.severity).toEqual(expect.any(String));
+  for (const field of SQL_ERROR_FIELDS) {
+    if (body[field] !== null) expect(body[field], field).toEqual(expect.any(String));
+  }
 }
 
 interface RawReply {
@@ -538,7 +550,10 @@ describe("SQL errors", () => {
       schema: "public",
       detail: "Key (email)=(a@example.com) already exists.",
     });
-    for (const value of Object.values(reply.json as Record<string, unknown>)) expect(typeof value).toBe("string");
+    expectEveryErrorKey(reply.json);
+    // The fields Postgres did not report are there, as null.
+    expect(reply.json).toMatchObject({ hint: null, position: null, internalQuery: null, column: null, dataType: null });
+    expect(reply.json.file).toEqual(expect.any(String));
   });
 
   it("the database stays usable after errors", async () => {
@@ -666,19 +681,43 @@ describe("batches (sql.transaction)", () => {
     expect(notDeferrable).toStrictEqual([{ transaction_deferrable: "off" }]);
   });
 
-  it("an invalid Neon-Batch-Isolation-Level header is a 400", async () => {
-    const reply = await postSql(
-      { queries: [{ query: "SELECT 1", params: [] }] },
-      { "Neon-Batch-Isolation-Level": "Chaotic" },
-    );
-    expect(reply.status).toBe(400);
-    expect(reply.json.message).toMatch(/Neon-Batch-Isolation-Level/);
+  it.each([
+    ["a batch", { queries: [{ query: "SELECT 1", params: [] }] }],
+    ["a single query (Neon checks it on every request)", { query: "SELECT 1", params: [] }],
+  ])("an unknown Neon-Batch-Isolation-Level is a 400 for %s", async (_, body) => {
+    for (const level of ["Chaotic", "serializable", "SERIALIZABLE", ""]) {
+      const reply = await postSql(body, { "Neon-Batch-Isolation-Level": level });
+      expect(reply.status, level).toBe(400);
+      expect(reply.json, level).toMatchObject({ message: "invalid isolation level", code: "", severity: "" });
+    }
   });
 
-  it("an invalid Neon-Batch-Read-Only header is a 400", async () => {
-    const reply = await postSql({ queries: [{ query: "SELECT 1", params: [] }] }, { "Neon-Batch-Read-Only": "yes" });
-    expect(reply.status).toBe(400);
-    expect(reply.json.message).toMatch(/Neon-Batch-Read-Only/);
+  it("a valid isolation level on a single query is accepted (and has no effect on it)", async () => {
+    const reply = await postSql({ query: "SHOW transaction_isolation", params: [] }, { "Neon-Batch-Isolation-Level": "Serializable" });
+    expect(reply.status).toBe(200);
+    expect(reply.json.rows).toStrictEqual([["read committed"]]);
+  });
+
+  it("Neon-Batch-Read-Only and -Deferrable: anything but `true` is false, as on Neon", async () => {
+    for (const value of ["yes", "TRUE", "1", "false", ""]) {
+      const reply = await postSql(
+        {
+          queries: [
+            { query: "SHOW transaction_read_only", params: [] },
+            { query: "SHOW transaction_deferrable", params: [] },
+            { query: "INSERT INTO batch_items VALUES (300, 'lenient') ON CONFLICT DO NOTHING", params: [] },
+          ],
+        },
+        { "Neon-Batch-Isolation-Level": "Serializable", "Neon-Batch-Read-Only": value, "Neon-Batch-Deferrable": value },
+      );
+      expect(reply.status, value).toBe(200);
+      expect(reply.json.results.slice(0, 2).map((r: { rows: unknown }) => r.rows), value).toStrictEqual([[["off"]], [["off"]]]);
+    }
+    const strict = await postSql(
+      { queries: [{ query: "SHOW transaction_read_only", params: [] }] },
+      { "Neon-Batch-Read-Only": "true" },
+    );
+    expect(strict.json.results[0].rows).toStrictEqual([["on"]]);
   });
 
   it("raw reply of a batch: {results: [...]}", async () => {
@@ -811,8 +850,33 @@ describe("protocol errors", () => {
     for (const connectionString of ["not a url", "postgresql://u:p@host/Bad-Name", "postgresql://u:p@host/"]) {
       const reply = await postSql({ query: "SELECT 1", params: [] }, { "Neon-Connection-String": connectionString });
       expect(reply.status, connectionString).toBe(400);
-      expect(reply.json.code, connectionString).toBeUndefined();
+      expect(reply.json.code, connectionString).toBe("");
     }
+  });
+
+  it.each([
+    ["options=-c statement_timeout=1", "options"],
+    ["options=-c%20search_path%3Dpg_catalog", "options"],
+    ["search_path=pg_catalog&sslmode=require", "search_path"],
+    ["statement_timeout=1", "statement_timeout"],
+  ])("a connection-string parameter that would be a startup setting (%s) is refused with a 400", async (query, name) => {
+    const reply = await postSql({ query: "SELECT 1", params: [] }, { "Neon-Connection-String": `${local.connectionString(database)}?${query}` });
+    expect(reply.status).toBe(400);
+    expect(reply.json.message).toContain(`parameter ${name} is not supported`);
+    expectEveryErrorKey(reply.json);
+    // Through the driver too: a clear error, not a silently ignored setting.
+    const withOptions = neon(`${local.connectionString(database)}?${query}`);
+    await expect(withOptions`SELECT 1 AS x`).rejects.toThrow(`parameter ${name} is not supported`);
+  });
+
+  it("TLS parameters and application_name (which the driver adds) are accepted", async () => {
+    const dashboardUrl = neon(`${local.connectionString(database)}?sslmode=require&channel_binding=require`);
+    expect(await dashboardUrl`SELECT 1 AS x`).toStrictEqual([{ x: 1 }]);
+    const reply = await postSql(
+      { query: "SELECT 1 AS x", params: [] },
+      { "Neon-Connection-String": `${local.connectionString(database)}?application_name=probe&sslmode=verify-full` },
+    );
+    expect(reply.status).toBe(200);
   });
 
   it("a malformed JSON body is a 400", async () => {
@@ -834,7 +898,8 @@ describe("protocol errors", () => {
     const reply = await postSql(body);
     expect(reply.status).toBe(400);
     expect(reply.json.message).toEqual(expect.any(String));
-    expect(reply.json.code).toBeUndefined();
+    expect(reply.json.code).toBe("");
+    expectEveryErrorKey(reply.json);
   });
 
   it("number and boolean params are accepted and sent as text", async () => {
@@ -843,17 +908,73 @@ describe("protocol errors", () => {
     expect(reply.json.rows).toStrictEqual([["42", "t", null]]);
   });
 
-  it("Neon-Array-Mode: false replies with rows as objects", async () => {
-    const reply = await postSql({ query: "SELECT 1 AS a, 'x' AS b", params: [] }, { "Neon-Array-Mode": "false" });
-    expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ rows: [{ a: "1", b: "x" }], rowAsArray: false, command: "SELECT", rowCount: 1 });
+  it("Neon-Array-Mode: anything but `true` replies with rows as objects", async () => {
+    for (const value of ["false", "1", "TRUE", undefined]) {
+      const reply = await postSql({ query: "SELECT 1 AS a, 'x' AS b", params: [] }, { "Neon-Array-Mode": value });
+      expect(reply.status, value).toBe(200);
+      expect(reply.json, value).toMatchObject({ rows: [{ a: "1", b: "x" }], rowAsArray: false, command: "SELECT", rowCount: 1 });
+    }
   });
 
-  it("Neon-Raw-Text-Output: false is unsupported: 400", async () => {
-    const reply = await postSql({ query: "SELECT 1", params: [] }, { "Neon-Raw-Text-Output": "false" });
-    expect(reply.status).toBe(400);
-    expect(reply.json.message).toMatch(/Neon-Raw-Text-Output/);
+  it("arrayMode in a query of the body overrides Neon-Array-Mode, statement by statement", async () => {
+    const reply = await postSql(
+      { queries: [{ query: "SELECT 1 AS a", arrayMode: false }, { query: "SELECT 2 AS b" }, { query: "SELECT 3 AS c", arrayMode: true }] },
+      { "Neon-Array-Mode": "true" },
+    );
+    expect(reply.json.results.map((r: { rows: unknown; rowAsArray: boolean }) => [r.rows, r.rowAsArray])).toStrictEqual([
+      [[{ a: "1" }], false],
+      [[["2"]], true],
+      [[["3"]], true],
+    ]);
+    expect((await postSql({ query: "SELECT 1", arrayMode: "yes" })).status).toBe(400);
   });
+
+  it.each(["false", "1", undefined])(
+    "Neon-Raw-Text-Output: %s replies with JSON values, as Neon does without `true`",
+    async (value) => {
+      const reply = await postSql(
+        {
+          query: `SELECT true AS t, false AS f, 7::int2 AS s, 42::int4 AS i, 9007199254740993::int8 AS big,
+            1.50::numeric AS n, 0.5::float8 AS d, 'NaN'::float4 AS nan, 'Infinity'::float8 AS inf,
+            '{"a":[1,null]}'::jsonb AS j, '[1,2]'::json AS arr_json, 'x' AS txt, NULL::int AS nul,
+            ARRAY[1, NULL, 3] AS ints, '{{t,f},{f,t}}'::bool[] AS bools, ARRAY['a,b', 'NULL', NULL, 'q"\\'] AS texts,
+            ARRAY['{"k":1}'::jsonb] AS jsons, ARRAY[1.5, 2]::numeric[] AS nums, '[0:1]={7,8}'::int[] AS bounded,
+            '{}'::text[] AS empty, '2024-01-02 03:04:05+00'::timestamptz AS ts`,
+          params: [],
+        },
+        { "Neon-Raw-Text-Output": value, "Neon-Array-Mode": "false" },
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.json.rows).toStrictEqual([
+        {
+          t: true,
+          f: false,
+          s: 7,
+          i: 42,
+          big: "9007199254740993",
+          n: "1.50",
+          d: 0.5,
+          nan: "NaN",
+          inf: "Infinity",
+          j: { a: [1, null] },
+          arr_json: [1, 2],
+          txt: "x",
+          nul: null,
+          ints: [1, null, 3],
+          bools: [
+            [true, false],
+            [false, true],
+          ],
+          texts: ["a,b", "NULL", null, 'q"\\'],
+          jsons: [{ k: 1 }],
+          nums: ["1.5", "2"],
+          bounded: [7, 8],
+          empty: [],
+          ts: "2024-01-02 03:04:05+00",
+        },
+      ]);
+    },
+  );
 
   it("an unknown database is NeonDbError 3D000", async () => {
     const missing = neon(local.connectionString(uniqueName("nl_missing")));
@@ -996,5 +1117,194 @@ describe("admin API", () => {
     await createViaApi(`${prefix}_b`);
     await createViaApi(`${prefix}_a`);
     expect(await local.backend.listDatabases(prefix)).toStrictEqual([`${prefix}_a`, `${prefix}_b`]);
+  });
+});
+
+describe("sessions are reset after every request, as Neon's pooler does", () => {
+  /** The session advisory locks held in this database, by anyone. */
+  const advisoryLocks = async (): Promise<number> =>
+    (await sql`SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)[0]!.n as number;
+
+  it("a SET is gone in the next request; startup settings (TimeZone UTC) come back", async () => {
+    const [{ path } = {}] = await sql`SELECT current_setting('search_path') AS path`;
+    await sql`SET statement_timeout = '4321ms'`;
+    await sql.query("SET TimeZone = 'America/Argentina/Buenos_Aires'");
+    await sql.query("SET search_path = pg_catalog");
+    expect(await sql`SELECT current_setting('statement_timeout') AS timeout, current_setting('TimeZone') AS tz,
+      current_setting('search_path') AS path`).toStrictEqual([{ timeout: "0", tz: "UTC", path }]);
+    expect(path).not.toBe("pg_catalog");
+  });
+
+  it("set_config(..., false) is gone in the next request, a custom setting too", async () => {
+    await sql`SELECT set_config('work_mem', '7MB', false), set_config('app.user_id', '42', false)`;
+    const [row] = await sql`SELECT current_setting('work_mem') AS mem, current_setting('app.user_id', true) AS uid`;
+    expect(row!.mem).not.toBe("7MB");
+    expect(row!.uid ?? "").toBe("");
+  });
+
+  it("a SET inside a batch or after a lone BEGIN is gone afterwards", async () => {
+    const results = await sql.transaction([sql`SET statement_timeout = '1234ms'`, sql`SHOW statement_timeout`]);
+    expect(results[1]).toStrictEqual([{ statement_timeout: "1234ms" }]);
+    expect(await sql`SHOW statement_timeout`).toStrictEqual([{ statement_timeout: "0" }]);
+    await sql`BEGIN`;
+    await sql`SET statement_timeout = '5678ms'`;
+    expect(await sql`SHOW statement_timeout`).toStrictEqual([{ statement_timeout: "0" }]);
+  });
+
+  it("a temp table is gone in the next request, and can be created again", async () => {
+    await sql`CREATE TEMP TABLE scratch (id int)`;
+    expect(await sql`SELECT to_regclass('pg_temp.scratch') AS t`).toStrictEqual([{ t: null }]);
+    expect((await dbError(sql`SELECT * FROM scratch`)).code).toBe("42P01");
+    const [, rows] = await sql.transaction([
+      sql`CREATE TEMP TABLE scratch (id int)`,
+      sql`SELECT to_regclass('pg_temp.scratch') IS NOT NULL AS t`,
+    ]);
+    expect(rows).toStrictEqual([{ t: true }]);
+    expect(await sql`SELECT to_regclass('pg_temp.scratch') AS t`).toStrictEqual([{ t: null }]);
+  });
+
+  it("a PREPARE is gone in the next request", async () => {
+    await sql`PREPARE stmt_kept AS SELECT 1 AS one`;
+    expect(await sql`SELECT count(*)::int AS n FROM pg_prepared_statements`).toStrictEqual([{ n: 0 }]);
+    expect((await dbError(sql`EXECUTE stmt_kept`)).code).toBe("26000");
+  });
+
+  it("no session advisory lock is left over, from a single query or a batch", async () => {
+    expect(await advisoryLocks()).toBe(0);
+    await sql`SELECT pg_advisory_lock(8001)`;
+    expect(await advisoryLocks()).toBe(0);
+    await sql.transaction([sql`SELECT pg_advisory_lock(8002)`, sql`SELECT pg_advisory_lock(8002)`]);
+    expect(await advisoryLocks()).toBe(0);
+    // Taken in one request, it is free for the next, whichever session serves it.
+    for (let i = 0; i < 4; i++) {
+      const [first, second] = await Promise.all([
+        sql`SELECT pg_try_advisory_lock(8001) AS ok, pg_sleep(0.01)`,
+        sql`SELECT pg_sleep(0.05), pg_try_advisory_lock(8004) AS ok`,
+      ]);
+      expect([first[0]!.ok, second[0]!.ok]).toStrictEqual([true, true]);
+    }
+    expect(await sql`SELECT pg_try_advisory_lock(8001) AND pg_try_advisory_lock(8004) AS ok`).toStrictEqual([{ ok: true }]);
+    expect(await advisoryLocks()).toBe(0);
+  });
+
+  it("a cursor WITH HOLD is gone in the next request", async () => {
+    await sql.transaction([sql`DECLARE held CURSOR WITH HOLD FOR SELECT 1`]);
+    expect(await sql`SELECT count(*)::int AS n FROM pg_cursors WHERE name = 'held'`).toStrictEqual([{ n: 0 }]);
+  });
+
+  it("the reset also follows a failed request", async () => {
+    await dbError(sql.transaction([sql`SELECT pg_advisory_lock(8003)`, sql`SELECT 1 / 0 AS x`]));
+    await dbError(sql.transaction([sql`CREATE TEMP TABLE t_failed (id int)`, sql`SELECT 1 / 0 AS x`]));
+    expect(await advisoryLocks()).toBe(0);
+    expect(await sql`SELECT to_regclass('pg_temp.t_failed') AS t`).toStrictEqual([{ t: null }]);
+  });
+});
+
+describe("size limits", () => {
+  const small = { maxRequestBytes: 20_000, maxResponseBytes: 20_000 };
+  let limited: string;
+  let lsql: NeonQueryFunction<false, false>;
+
+  beforeAll(async () => {
+    limited = uniqueName("nl_limits");
+    created.push(limited);
+    const reply = await admin("POST", "/_local/databases", { name: limited, limits: small });
+    expect(reply.status).toBe(201);
+    lsql = neon(local.connectionString(limited));
+    await lsql`CREATE TABLE blobs (id int PRIMARY KEY, body text NOT NULL)`;
+  });
+
+  const post = (body: unknown) => postSql(body, { "Neon-Connection-String": local.connectionString(limited) });
+
+  it("the endpoint's default is 64 MB each way", () => {
+    expect(DEFAULT_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(local.limits).toStrictEqual({ maxRequestBytes: DEFAULT_MAX_BYTES, maxResponseBytes: DEFAULT_MAX_BYTES });
+  });
+
+  it("a body over the limit is a 413 with every error key, and nothing runs", async () => {
+    const reply = await post({ query: "INSERT INTO blobs VALUES (1, $1)", params: ["x".repeat(25_000)] });
+    expect(reply.status).toBe(413);
+    expect(reply.json.message).toBe("request is too large (max is 20000 bytes)");
+    expect(reply.json).toMatchObject({ code: "", severity: "" });
+    expectEveryErrorKey(reply.json);
+    // The driver does not parse it as a SQL error: no code, the status in the message.
+    const error = await dbError(lsql`INSERT INTO blobs VALUES (2, ${"x".repeat(25_000)})`);
+    expect(error.message).toMatch(/^Server error \(HTTP status 413\)/);
+    expect(error.code).toBeUndefined();
+    expect(await lsql`SELECT count(*)::int AS n FROM blobs`).toStrictEqual([{ n: 0 }]);
+    // Just under the limit is fine.
+    await lsql`INSERT INTO blobs VALUES (3, ${"x".repeat(15_000)})`;
+  });
+
+  it("a response over the limit is a 507 with every error key", async () => {
+    const reply = await post({ query: "SELECT repeat('y', 25000) AS big", params: [] });
+    expect(reply.status).toBe(507);
+    expect(reply.json.message).toBe("response is too large (max is 20000 bytes)");
+    expectEveryErrorKey(reply.json);
+    const error = await dbError(lsql`SELECT repeat('y', 25000) AS big`);
+    expect(error.message).toMatch(/^Server error \(HTTP status 507\)/);
+    expect(await lsql`SELECT length(repeat('y', 15000)) AS n`).toStrictEqual([{ n: 15000 }]);
+  });
+
+  it("a batch's results count together: over the limit is a 507 and the batch rolls back", async () => {
+    const error = await dbError(
+      lsql.transaction([
+        lsql`INSERT INTO blobs VALUES (10, 'kept?')`,
+        lsql`SELECT repeat('z', 12000) AS a`,
+        lsql`SELECT repeat('z', 12000) AS b`,
+      ]),
+    );
+    expect(error.message).toMatch(/^Server error \(HTTP status 507\)/);
+    expect(await lsql`SELECT id FROM blobs WHERE id = 10`).toStrictEqual([]);
+    // Each alone fits.
+    await lsql.transaction([lsql`INSERT INTO blobs VALUES (10, 'kept')`, lsql`SELECT repeat('z', 12000) AS a`]);
+    expect(await lsql`SELECT body FROM blobs WHERE id = 10`).toStrictEqual([{ body: "kept" }]);
+  });
+
+  it("other databases keep the endpoint's limits", async () => {
+    expect(await sql`SELECT length(repeat('y', 100000)) AS n, repeat('y', 100000) AS big`).toStrictEqual([
+      { n: 100_000, big: "y".repeat(100_000) },
+    ]);
+  });
+
+  it("invalid limits are a 400", async () => {
+    for (const limits of [{ maxRequestBytes: 0 }, { maxResponseBytes: "lots" }, { maxRequestBytes: 1.5 }, "small"]) {
+      const reply = await admin("POST", "/_local/databases", { name: uniqueName("nl_badlimits"), limits });
+      expect(reply.status, JSON.stringify(limits)).toBe(400);
+      expect(reply.json.message).toMatch(/limits/);
+    }
+  });
+
+  it("startNeonLocal takes the limits as options, else from the environment", async () => {
+    const saved = process.env.NEON_LOCAL_MAX_RESPONSE_BYTES;
+    process.env.NEON_LOCAL_MAX_RESPONSE_BYTES = "3000";
+    let other: NeonLocal | undefined;
+    try {
+      other = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL, maxRequestBytes: 2000 });
+      expect(other.limits).toStrictEqual({ maxRequestBytes: 2000, maxResponseBytes: 3000 });
+      const name = uniqueName("nl_opts");
+      await other.backend.createDatabase(name);
+      try {
+        const endpoint = `${other.url}/sql`;
+        const run = (query: string, params: unknown[] = []) =>
+          fetch(endpoint, {
+            method: "POST",
+            headers: { "Neon-Connection-String": other!.connectionString(name), "Neon-Raw-Text-Output": "true" },
+            body: JSON.stringify({ query, params }),
+          });
+        expect((await run("SELECT $1::text AS t", ["x".repeat(2500)])).status).toBe(413);
+        expect((await run("SELECT repeat('x', 3500) AS t")).status).toBe(507);
+        expect((await run("SELECT repeat('x', 1000) AS t")).status).toBe(200);
+      } finally {
+        await other.backend.dropDatabase(name);
+      }
+      process.env.NEON_LOCAL_MAX_RESPONSE_BYTES = "not a number";
+      await expect(startNeonLocal({ port: 0 })).rejects.toThrow(/NEON_LOCAL_MAX_RESPONSE_BYTES/);
+    } finally {
+      if (saved === undefined) delete process.env.NEON_LOCAL_MAX_RESPONSE_BYTES;
+      else process.env.NEON_LOCAL_MAX_RESPONSE_BYTES = saved;
+      await other?.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   parseCommandTag,
   type QueryRequest,
   type RawResult,
+  SESSION_RESET,
   SqlError,
   beginStatement,
 } from "./protocol";
@@ -127,26 +128,33 @@ export class PGliteBackend implements Backend {
     if (path) rmSync(path, { recursive: true, force: true });
   }
 
-  async run(database: string, queries: QueryRequest[], batch: BatchOptions | null): Promise<RawResult[]> {
+  async run(
+    database: string,
+    queries: QueryRequest[],
+    batch: BatchOptions | null,
+    accept?: (result: RawResult, index: number) => void,
+  ): Promise<RawResult[]> {
     const instance = await this.instance(database);
     return instance.mutex.run(async () => {
-      if (!batch) {
-        try {
-          return [await this.execute(instance.pg, queries[0] ?? { query: "", params: [] })];
-        } finally {
-          // Like a Neon HTTP query, a single statement cannot leave a transaction open.
-          if (instance.pg.isInTransaction()) await this.execute(instance.pg, { query: "ROLLBACK", params: [] });
-        }
-      }
-      await this.execute(instance.pg, { query: beginStatement(batch), params: [] });
       try {
+        if (!batch) {
+          const result = await this.execute(instance.pg, queries[0] ?? { query: "", params: [] });
+          accept?.(result, 0);
+          return [result];
+        }
+        await this.execute(instance.pg, { query: beginStatement(batch), params: [] });
         const results: RawResult[] = [];
-        for (const query of queries) results.push(await this.execute(instance.pg, query));
+        for (const [index, query] of queries.entries()) {
+          const result = await this.execute(instance.pg, query);
+          accept?.(result, index);
+          results.push(result);
+        }
         await this.execute(instance.pg, { query: "COMMIT", params: [] });
         return results;
-      } catch (error) {
-        await this.execute(instance.pg, { query: "ROLLBACK", params: [] });
-        throw error;
+      } finally {
+        // PGlite is one session shared by every request: reset it as Neon resets a pooled
+        // connection (this also rolls back a batch that failed, or a lone BEGIN).
+        await instance.pg.exec(SESSION_RESET);
       }
     });
   }

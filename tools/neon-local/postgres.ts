@@ -5,6 +5,8 @@ import {
   type FieldDescription,
   type QueryRequest,
   type RawResult,
+  HttpError,
+  SESSION_RESET,
   SqlError,
   beginStatement,
 } from "./protocol";
@@ -93,35 +95,44 @@ export class PostgresBackend implements Backend {
     }
   }
 
-  async run(database: string, queries: QueryRequest[], batch: BatchOptions | null): Promise<RawResult[]> {
+  async run(
+    database: string,
+    queries: QueryRequest[],
+    batch: BatchOptions | null,
+    accept?: (result: RawResult, index: number) => void,
+  ): Promise<RawResult[]> {
     let client: pg.PoolClient;
     try {
       client = await this.pool(database).connect();
     } catch (error) {
       throw SqlError.from(error);
     }
-    let broken = false;
+    let failure: unknown;
     try {
       if (!batch) {
         const result = await this.execute(client, queries[0] ?? { query: "", params: [] });
-        // Like a Neon HTTP query, a single statement cannot leave a transaction open.
-        if (result.command === "BEGIN" || result.command === "START") await client.query("ROLLBACK");
+        accept?.(result, 0);
         return [result];
       }
       await client.query(beginStatement(batch));
-      try {
-        const results: RawResult[] = [];
-        for (const query of queries) results.push(await this.execute(client, query));
-        await client.query("COMMIT");
-        return results;
-      } catch (error) {
-        await client.query("ROLLBACK");
-        throw error;
+      const results: RawResult[] = [];
+      for (const [index, query] of queries.entries()) {
+        const result = await this.execute(client, query);
+        accept?.(result, index);
+        results.push(result);
       }
+      await client.query("COMMIT");
+      return results;
     } catch (error) {
-      broken = !(error instanceof SqlError);
+      failure = error;
+      if (error instanceof SqlError || error instanceof HttpError) throw error;
       throw SqlError.from(error);
     } finally {
+      // Reset the connection as Neon's pooler does before anyone else gets it (this also
+      // rolls back a batch that failed, or a lone BEGIN). A connection that cannot be
+      // reset, or that failed other than with a SQL error, is not reused.
+      let broken = failure !== undefined && !(failure instanceof SqlError) && !(failure instanceof HttpError);
+      if (!broken) broken = await client.query(SESSION_RESET).then(() => false, () => true);
       client.release(broken);
     }
   }

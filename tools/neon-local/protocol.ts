@@ -6,8 +6,12 @@
  * `Neon-Connection-String` (which database), `Neon-Raw-Text-Output`, `Neon-Array-Mode`
  * and, for batches, `Neon-Batch-Isolation-Level`, `Neon-Batch-Read-Only`,
  * `Neon-Batch-Deferrable`.
- * Reply: one {@link QueryResult}, or `{results: QueryResult[]}` for a batch; a SQL
- * error is HTTP 400 with the fields of {@link SqlErrorBody}.
+ * Reply: one {@link QueryResult}, or `{results: QueryResult[]}` for a batch. Every error
+ * carries all the keys of {@link ErrorBody} (a SQL error is HTTP 400 with Postgres's fields).
+ *
+ * Header values follow Neon's proxy: a boolean header is true only when it is exactly
+ * `true` (anything else, or no header, is false), and the isolation level is checked on
+ * every request, batch or not.
  */
 
 /** A value as Postgres's text output format renders it; `null` for SQL NULL. */
@@ -16,6 +20,8 @@ export type TextValue = string | null;
 export interface QueryRequest {
   query: string;
   params: TextValue[];
+  /** Per-statement override of `Neon-Array-Mode` (Neon reads `arrayMode` in the body). */
+  arrayMode?: boolean;
 }
 
 export interface FieldDescription {
@@ -59,9 +65,22 @@ export interface BatchOptions {
   deferrable?: boolean;
 }
 
-/** The error fields Postgres reports and Neon passes through (node-postgres names). */
+/** What the headers of a `/sql` request ask for. */
+export interface RequestOptions {
+  /** `Neon-Raw-Text-Output: true`: values as Postgres text (the driver always asks). */
+  rawText: boolean;
+  /** `Neon-Array-Mode: true`: rows as arrays rather than objects. */
+  arrayMode: boolean;
+  /** The `Neon-Batch-*` headers (only batches use them, but every request checks them). */
+  batch: BatchOptions;
+}
+
+/**
+ * The error fields Postgres reports and Neon passes through (node-postgres names), besides
+ * `message`. Neon's reply always has every one: `null` when absent, and `code` and
+ * `severity` are `""` when the error did not come from Postgres.
+ */
 export const SQL_ERROR_FIELDS = [
-  "severity",
   "code",
   "detail",
   "hint",
@@ -77,11 +96,28 @@ export const SQL_ERROR_FIELDS = [
   "file",
   "line",
   "routine",
+  "severity",
 ] as const;
 
-export type SqlErrorBody = { message: string } & Partial<
-  Record<(typeof SQL_ERROR_FIELDS)[number], string>
+type SqlErrorField = (typeof SQL_ERROR_FIELDS)[number];
+
+/** The fields a SQL error has (the rest are null in the reply). */
+export type SqlErrorBody = { message: string } & Partial<Record<SqlErrorField, string>>;
+
+/** An error reply as Neon sends it: every key present. */
+export type ErrorBody = { message: string; code: string; severity: string } & Record<
+  Exclude<SqlErrorField, "code" | "severity">,
+  string | null
 >;
+
+/** The full reply body for an error: Postgres's fields when it has them, null (or "") otherwise. */
+export function errorBody(message: string, fields: Partial<Record<SqlErrorField, string>> = {}): ErrorBody {
+  const body = { message } as Record<string, string | null>;
+  for (const field of SQL_ERROR_FIELDS) {
+    body[field] = fields[field] ?? (field === "code" || field === "severity" ? "" : null);
+  }
+  return body as ErrorBody;
+}
 
 /** A SQL error raised by a backend: becomes HTTP 400 with {@link SqlErrorBody}. */
 export class SqlError extends Error {
@@ -108,6 +144,17 @@ export class SqlError extends Error {
   }
 }
 
+/** An error with an HTTP status of its own (413, 507, 404...): the reply has no SQL fields. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
 /** Splits a command tag the way node-postgres does: `INSERT 0 2` -> INSERT, 2. */
 export function parseCommandTag(tag: string): { command: string; rowCount: number | null } {
   const match = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/.exec(tag);
@@ -117,11 +164,120 @@ export function parseCommandTag(tag: string): { command: string; rowCount: numbe
 }
 
 /** Shapes a statement's output as Neon replies it (arrays, or objects by column name). */
-export function toQueryResult(raw: RawResult, arrayMode: boolean): QueryResult {
-  const rows = arrayMode
+export function toQueryResult(raw: RawResult, arrayMode: boolean, rawText = true): QueryResult {
+  const values = rawText
     ? raw.rows
-    : raw.rows.map((row) => Object.fromEntries(raw.fields.map((f, i) => [f.name, row[i] ?? null])));
-  return { fields: raw.fields, command: raw.command, rowCount: raw.rowCount, rows, rowAsArray: arrayMode };
+    : raw.rows.map((row) => row.map((value, i) => (value === null ? null : textToJson(value, raw.fields[i]!.dataTypeID))));
+  const rows = arrayMode
+    ? values
+    : values.map((row) => Object.fromEntries(raw.fields.map((f, i) => [f.name, row[i] ?? null])));
+  return {
+    fields: raw.fields,
+    command: raw.command,
+    rowCount: raw.rowCount,
+    rows: rows as QueryResult["rows"],
+    rowAsArray: arrayMode,
+  };
+}
+
+const TYPE = { bool: 16, int2: 21, int4: 23, float4: 700, float8: 701, json: 114, jsonb: 3802 } as const;
+
+/**
+ * The built-in array types (Postgres 15 to 18) and, for those whose elements are not
+ * rendered as strings, their element type. Arrays of extension or user types (citext[],
+ * enums) are not known here: without `Neon-Raw-Text-Output: true` they stay text.
+ */
+const ARRAY_ELEMENT = new Map<number, number>([
+  [1000, TYPE.bool],
+  [1005, TYPE.int2],
+  [1007, TYPE.int4],
+  [1021, TYPE.float4],
+  [1022, TYPE.float8],
+  [199, TYPE.json],
+  [3807, TYPE.jsonb],
+  ...[
+    22, 30, 143, 210, 270, 271, 272, 273, 629, 651, 719, 775, 791, 1001, 1002, 1003, 1006, 1008, 1009, 1010, 1011,
+    1012, 1013, 1014, 1015, 1016, 1017, 1018, 1019, 1020, 1027, 1028, 1034, 1040, 1041, 1115, 1182, 1183, 1185, 1187,
+    1231, 1263, 1270, 1561, 1563, 2201, 2207, 2208, 2209, 2210, 2211, 2949, 2951, 3221, 3643, 3644, 3645, 3735, 3770,
+    3905, 3907, 3909, 3911, 3913, 3927, 4073, 4090, 4097, 4192, 5039, 6150, 6151, 6152, 6153, 6155, 6157,
+  ].map((oid) => [oid, 0] as [number, number]),
+]);
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * A value in Postgres text format as Neon renders it without `Neon-Raw-Text-Output: true`:
+ * booleans, int2/int4 and finite floats as JSON numbers, json/jsonb parsed, arrays as JSON
+ * arrays; everything else (int8 and numeric included) as the text.
+ */
+export function textToJson(text: string, typeId: number): Json {
+  const element = ARRAY_ELEMENT.get(typeId);
+  if (element !== undefined) return parseArray(text, element);
+  switch (typeId) {
+    case TYPE.bool:
+      return text === "t";
+    case TYPE.int2:
+    case TYPE.int4:
+      return Number.parseInt(text, 10);
+    case TYPE.float4:
+    case TYPE.float8: {
+      const value = Number(text);
+      return Number.isFinite(value) ? value : text;
+    }
+    case TYPE.json:
+    case TYPE.jsonb:
+      return JSON.parse(text) as Json;
+    default:
+      return text;
+  }
+}
+
+/** Parses an array's text (`{1,NULL,"a b"}`, nested, with optional bounds) into JSON. */
+function parseArray(text: string, element: number): Json[] {
+  let i = text.startsWith("[") ? text.indexOf("=") + 1 : 0;
+  const fail = () => new Error(`unbalanced array: ${text.slice(0, 40)}`);
+  const skipSpace = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  const list = (): Json[] => {
+    skipSpace();
+    if (text[i] !== "{") throw fail();
+    i++;
+    const items: Json[] = [];
+    if (text[i] === "}") {
+      i++;
+      return items;
+    }
+    for (;;) {
+      skipSpace();
+      if (text[i] === "{") items.push(list());
+      else if (text[i] === '"') {
+        let value = "";
+        i++;
+        while (i < text.length && text[i] !== '"') {
+          if (text[i] === "\\") i++;
+          value += text[i] ?? "";
+          i++;
+        }
+        if (i >= text.length) throw fail();
+        i++;
+        items.push(textToJson(value, element));
+      } else {
+        const end = text.slice(i).search(/[,}]/);
+        if (end < 0) throw fail();
+        const item = text.slice(i, i + end).trim();
+        i += end;
+        items.push(item === "NULL" ? null : textToJson(item, element));
+      }
+      skipSpace();
+      if (text[i] === ",") i++;
+      else if (text[i] === "}") {
+        i++;
+        return items;
+      } else throw fail();
+    }
+  };
+  return list();
 }
 
 export class ProtocolError extends Error {
@@ -143,9 +299,12 @@ function parseParams(value: unknown, where: string): TextValue[] {
 
 function parseQuery(value: unknown, where: string): QueryRequest {
   if (typeof value !== "object" || value === null) throw new ProtocolError(`${where} must be an object`);
-  const { query, params } = value as Record<string, unknown>;
+  const { query, params, arrayMode } = value as Record<string, unknown>;
   if (typeof query !== "string") throw new ProtocolError(`${where}.query must be a string`);
-  return { query, params: parseParams(params, where) };
+  if (arrayMode !== undefined && typeof arrayMode !== "boolean") {
+    throw new ProtocolError(`${where}.arrayMode must be a boolean`);
+  }
+  return { query, params: parseParams(params, where), ...(arrayMode === undefined ? {} : { arrayMode }) };
 }
 
 /** Parses a request body: one query, or a batch. */
@@ -158,41 +317,60 @@ export function parseRequestBody(body: unknown): { single: QueryRequest } | { ba
   return { single: parseQuery(body, "body") };
 }
 
-function parseBooleanHeader(value: string | undefined, name: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === "true") return true;
-  if (value === "false") return false;
-  throw new ProtocolError(`${name} must be true or false`);
-}
-
-/** Reads the batch headers (`Neon-Batch-*`); an unknown isolation level is an error. */
-export function parseBatchOptions(header: (name: string) => string | undefined): BatchOptions {
+/**
+ * Reads the request headers as Neon's proxy does: a boolean header is true only when it is
+ * exactly `true`; an isolation level other than the four names is a 400 on any request.
+ */
+export function parseRequestOptions(header: (name: string) => string | undefined): RequestOptions {
   const level = header("neon-batch-isolation-level");
-  if (level !== undefined && !(level in ISOLATION_LEVELS)) {
-    throw new ProtocolError(
-      `Neon-Batch-Isolation-Level must be one of ${Object.keys(ISOLATION_LEVELS).join(", ")}`,
-    );
+  if (level !== undefined && !Object.hasOwn(ISOLATION_LEVELS, level)) {
+    throw new ProtocolError("invalid isolation level");
   }
   return {
-    isolationLevel: level as IsolationLevel | undefined,
-    readOnly: parseBooleanHeader(header("neon-batch-read-only"), "Neon-Batch-Read-Only"),
-    deferrable: parseBooleanHeader(header("neon-batch-deferrable"), "Neon-Batch-Deferrable"),
+    rawText: header("neon-raw-text-output") === "true",
+    arrayMode: header("neon-array-mode") === "true",
+    batch: {
+      isolationLevel: level as IsolationLevel | undefined,
+      readOnly: header("neon-batch-read-only") === "true",
+      deferrable: header("neon-batch-deferrable") === "true",
+    },
   };
 }
 
-/** The `BEGIN` statement for a batch with these options. */
+/** The `BEGIN` statement for a batch with these options (Neon only ever adds modes). */
 export function beginStatement(options: BatchOptions): string {
   const modes: string[] = [];
   if (options.isolationLevel) modes.push(`ISOLATION LEVEL ${ISOLATION_LEVELS[options.isolationLevel]}`);
-  if (options.readOnly !== undefined) modes.push(options.readOnly ? "READ ONLY" : "READ WRITE");
-  if (options.deferrable !== undefined) modes.push(options.deferrable ? "DEFERRABLE" : "NOT DEFERRABLE");
+  if (options.readOnly) modes.push("READ ONLY");
+  if (options.deferrable) modes.push("DEFERRABLE");
   return modes.length ? `BEGIN ${modes.join(", ")}` : "BEGIN";
 }
+
+/**
+ * What Neon's pooler runs on a connection after every request, before anyone else gets it:
+ * no setting, temporary table, prepared statement, cursor, listener or session advisory
+ * lock outlives the request. (Not `DISCARD ALL`: it cannot run in the implicit transaction
+ * of a multi-statement string, and this way it is one round trip.) Settings given at
+ * connection start (`options`) survive `RESET ALL`, as they do on Neon.
+ */
+export const SESSION_RESET =
+  "ROLLBACK; CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; " +
+  "SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
 
 /** Database names the endpoint accepts: plain identifiers, so they are safe to quote. */
 export const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** The database a `Neon-Connection-String` names (its path). */
+/**
+ * Connection-string parameters that change nothing in the session: TLS settings (Neon's
+ * dashboard URLs carry them) and `application_name` (the driver always adds it).
+ */
+const HARMLESS_PARAMETERS = new Set(["sslmode", "channel_binding", "sslnegotiation", "application_name"]);
+
+/**
+ * The database a `Neon-Connection-String` names (its path). Any other query parameter
+ * (`options=-c ...`, a setting by name) would be a startup setting, which Neon's HTTP
+ * proxy does not reliably pass to Postgres: refused, so that no code depends on it.
+ */
 export function databaseFromConnectionString(connectionString: string | undefined): string {
   if (!connectionString) throw new ProtocolError("Neon-Connection-String header is required");
   let url: URL;
@@ -204,6 +382,13 @@ export function databaseFromConnectionString(connectionString: string | undefine
   const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (!DATABASE_NAME.test(name)) {
     throw new ProtocolError(`database name "${name}" must match ${DATABASE_NAME.source}`);
+  }
+  const refused = [...new Set(url.searchParams.keys())].filter((key) => !HARMLESS_PARAMETERS.has(key));
+  if (refused.length) {
+    throw new ProtocolError(
+      `connection-string parameter ${refused.join(", ")} is not supported: startup settings do not reach ` +
+        "Postgres over HTTP; set them in the statement (SET LOCAL in a batch, or set_config(..., true))",
+    );
   }
   return name;
 }

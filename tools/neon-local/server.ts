@@ -5,15 +5,31 @@ import { PGliteBackend } from "./pglite";
 import { PostgresBackend } from "./postgres";
 import {
   DATABASE_NAME,
+  HttpError,
   ProtocolError,
+  type RawResult,
   SqlError,
   databaseFromConnectionString,
-  parseBatchOptions,
+  errorBody,
   parseRequestBody,
+  parseRequestOptions,
   toQueryResult,
 } from "./protocol";
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Neon's size limits, each way: the serverless driver's documentation (October 2026) says
+ * 64 MB. Neon answers a request body over it with 413 and a response over it (a whole
+ * batch counted together) with 507.
+ */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The request and response size limits of the endpoint, or of one database. */
+export interface SizeLimits {
+  /** Largest request body, in bytes: more is a 413. */
+  maxRequestBytes: number;
+  /** Largest reply body, in bytes (a batch's results together): more is a 507. */
+  maxResponseBytes: number;
+}
 
 export interface NeonLocalOptions {
   /** Port to listen on (0 picks a free one). */
@@ -25,6 +41,16 @@ export interface NeonLocalOptions {
   dataDir?: string;
   /** Called once per request with a one-line summary. */
   log?: (line: string) => void;
+  /**
+   * Largest request body in bytes (413 beyond). Default: NEON_LOCAL_MAX_REQUEST_BYTES from
+   * the environment, else {@link DEFAULT_MAX_BYTES}.
+   */
+  maxRequestBytes?: number;
+  /**
+   * Largest reply body in bytes (507 beyond). Default: NEON_LOCAL_MAX_RESPONSE_BYTES from
+   * the environment, else {@link DEFAULT_MAX_BYTES}.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface NeonLocal {
@@ -32,28 +58,45 @@ export interface NeonLocal {
   readonly url: string;
   readonly port: number;
   readonly backend: Backend;
+  /** The limits that apply to databases without limits of their own. */
+  readonly limits: SizeLimits;
   /** A connection string for `database` that the Neon driver can use with this endpoint. */
   connectionString(database: string): string;
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+function byteLimit(value: unknown, name: string): number {
+  const limit = typeof value === "string" ? Number(value) : value;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new ProtocolError(`${name} must be a positive whole number of bytes`);
   }
+  return limit;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The endpoint-wide limits: options, else the environment (for `npm run dev`), else 64 MB. */
+function defaultLimits(options: NeonLocalOptions): SizeLimits {
+  const pick = (option: number | undefined, variable: string) =>
+    option !== undefined
+      ? byteLimit(option, variable)
+      : process.env[variable]
+        ? byteLimit(process.env[variable], variable)
+        : DEFAULT_MAX_BYTES;
+  return {
+    maxRequestBytes: pick(options.maxRequestBytes, "NEON_LOCAL_MAX_REQUEST_BYTES"),
+    maxResponseBytes: pick(options.maxResponseBytes, "NEON_LOCAL_MAX_RESPONSE_BYTES"),
+  };
+}
+
+async function readJson(req: IncomingMessage, maxBytes = DEFAULT_MAX_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
-    chunks.push(chunk as Buffer);
+    // Past the limit, read on without keeping anything: answering before the client has
+    // sent its body would reset the connection instead of delivering the 413.
+    if (size <= maxBytes) chunks.push(chunk as Buffer);
   }
+  if (size > maxBytes) throw new HttpError(413, `request is too large (max is ${maxBytes} bytes)`);
   const text = Buffer.concat(chunks).toString("utf8");
   try {
     return JSON.parse(text) as unknown;
@@ -67,7 +110,10 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
     res.writeHead(status).end();
     return;
   }
-  const json = JSON.stringify(body);
+  sendJson(res, status, JSON.stringify(body));
+}
+
+function sendJson(res: ServerResponse, status: number, json: string): void {
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
   res.end(json);
 }
@@ -81,9 +127,10 @@ function createBackend(options: NeonLocalOptions): Backend {
  * (default) or a real PostgreSQL, so the production driver (`neon()` + drizzle
  * `neon-http`) runs unchanged in development and tests.
  *
- * Admin API (local only): `POST /_local/databases {name, template?}` creates a database,
- * empty or as a copy of `template`; `DELETE /_local/databases/:name` drops one;
- * `GET /_local/health` answers `{ok, backend}`.
+ * Admin API (local only): `POST /_local/databases {name, template?, limits?}` creates a
+ * database, empty or as a copy of `template`, with its own {@link SizeLimits} if given (a
+ * test that exercises the 413 and 507 paths sets them low); `DELETE /_local/databases/:name`
+ * drops one; `GET /_local/health` answers `{ok, backend}`.
  *
  * @example
  * const local = await startNeonLocal({ port: 0 });
@@ -92,28 +139,42 @@ function createBackend(options: NeonLocalOptions): Backend {
  * const sql = neon(local.connectionString("app"));
  */
 export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<NeonLocal> {
+  const limits = defaultLimits(options);
   const backend = createBackend(options);
   const host = options.host ?? "127.0.0.1";
+  /** Databases created with limits of their own (admin API). */
+  const databaseLimits = new Map<string, SizeLimits>();
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<string> {
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
+    // In Neon's order: the connection string and the headers, then the body.
     const database = databaseFromConnectionString(header("neon-connection-string"));
-    if (header("neon-raw-text-output") === "false") {
-      throw new ProtocolError("only Neon-Raw-Text-Output: true is supported (the driver always sends it)");
-    }
-    const arrayMode = header("neon-array-mode") === "true";
-    const body = parseRequestBody(await readJson(req));
+    const request = parseRequestOptions(header);
+    const { maxRequestBytes, maxResponseBytes } = databaseLimits.get(database) ?? limits;
+    const body = parseRequestBody(await readJson(req, maxRequestBytes));
+    const queries = "single" in body ? [body.single] : body.batch;
+
+    // Each result is serialized once, as it completes, counting the bytes of the whole
+    // reply: over the limit, the request fails with 507 (a batch rolls back).
+    const parts: string[] = [];
+    let bytes = 0;
+    const accept = (result: RawResult, index: number) => {
+      const json = JSON.stringify(toQueryResult(result, queries[index]?.arrayMode ?? request.arrayMode, request.rawText));
+      bytes += Buffer.byteLength(json) + 1;
+      if (bytes > maxResponseBytes) throw new HttpError(507, `response is too large (max is ${maxResponseBytes} bytes)`);
+      parts.push(json);
+    };
     if ("single" in body) {
-      const [result] = await backend.run(database, [body.single], null);
-      send(res, 200, toQueryResult(result!, arrayMode));
+      await backend.run(database, queries, null, accept);
+      sendJson(res, 200, parts[0]!);
       return `${database} 1 query`;
     }
-    const results = await backend.run(database, body.batch, parseBatchOptions(header));
-    send(res, 200, { results: results.map((r) => toQueryResult(r, arrayMode)) });
-    return `${database} batch of ${body.batch.length}`;
+    await backend.run(database, queries, request.batch, accept);
+    sendJson(res, 200, `{"results":[${parts.join(",")}]}`);
+    return `${database} batch of ${queries.length}`;
   }
 
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string): Promise<string> {
@@ -122,9 +183,10 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
       return "health";
     }
     if (req.method === "POST" && path === "/_local/databases") {
-      const body = (await readJson(req)) as { name?: unknown; template?: unknown } | null;
+      const body = (await readJson(req)) as { name?: unknown; template?: unknown; limits?: unknown } | null;
       const name = body?.name;
       const template = body?.template;
+      const ownLimits = body?.limits === undefined ? undefined : parseLimits(body.limits);
       if (typeof name !== "string" || !DATABASE_NAME.test(name)) {
         throw new ProtocolError(`name must match ${DATABASE_NAME.source}`);
       }
@@ -132,6 +194,7 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
         throw new ProtocolError(`template must match ${DATABASE_NAME.source}`);
       }
       await backend.createDatabase(name, template);
+      if (ownLimits) databaseLimits.set(name, ownLimits);
       send(res, 201, { name, connectionString: connectionString(name) });
       return `create database ${name}${template ? ` from ${template}` : ""}`;
     }
@@ -140,10 +203,24 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
       const name = decodeURIComponent(drop[1]!);
       if (!DATABASE_NAME.test(name)) throw new ProtocolError(`name must match ${DATABASE_NAME.source}`);
       await backend.dropDatabase(name);
+      databaseLimits.delete(name);
       send(res, 204);
       return `drop database ${name}`;
     }
     throw new HttpError(404, `no route for ${req.method} ${path}`);
+  }
+
+  function parseLimits(value: unknown): SizeLimits {
+    if (typeof value !== "object" || value === null) throw new ProtocolError("limits must be an object");
+    const given = value as Record<string, unknown>;
+    return {
+      maxRequestBytes:
+        given.maxRequestBytes === undefined ? limits.maxRequestBytes : byteLimit(given.maxRequestBytes, "limits.maxRequestBytes"),
+      maxResponseBytes:
+        given.maxResponseBytes === undefined
+          ? limits.maxResponseBytes
+          : byteLimit(given.maxResponseBytes, "limits.maxResponseBytes"),
+    };
   }
 
   const server: Server = createServer((req, res) => {
@@ -154,17 +231,20 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     handle.then(
       (summary) => options.log?.(`${summary} ${(performance.now() - started).toFixed(1)}ms`),
       (error: unknown) => {
+        // Every error body carries all of Neon's keys (see errorBody).
         if (error instanceof SqlError) {
-          send(res, 400, error.body);
+          const { message, ...fields } = error.body;
+          send(res, 400, errorBody(message, fields));
           options.log?.(`sql error ${error.body.code ?? ""} ${error.message}`);
         } else if (error instanceof ProtocolError) {
-          send(res, 400, { message: error.message });
+          send(res, 400, errorBody(error.message));
         } else if (error instanceof HttpError) {
-          send(res, error.status, { message: error.message });
+          send(res, error.status, errorBody(error.message));
+          options.log?.(`${error.status} ${error.message}`);
         } else {
           const message = error instanceof Error ? error.message : String(error);
           options.log?.(`internal error: ${message}`);
-          if (!res.headersSent) send(res, 500, { message });
+          if (!res.headersSent) send(res, 500, errorBody(message));
         }
       },
     );
@@ -185,6 +265,7 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     url,
     port,
     backend,
+    limits,
     connectionString,
     async close() {
       server.closeAllConnections();
