@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../drizzle/schema";
 import { createUser } from "../../test/factories";
 import { createApi, useTestDatabase } from "../../test/harness";
@@ -10,7 +11,7 @@ import { createRouter, jsonBody, jsonContent } from "../lib/openapi";
 const t = await useTestDatabase();
 
 /** The real app plus probe routes that exercise each failure path. */
-function appWithProbes() {
+function appWithProbes(appEnv: Env = t.env) {
   const app = createApp();
   const Body = z.object({ name: z.string().min(1), age: z.number().int().min(0) });
   const probes = createRouter()
@@ -51,13 +52,35 @@ function appWithProbes() {
       },
     )
     .openapi(
+      createRoute({
+        method: "get",
+        path: "/api/probe/large-read",
+        responses: { 200: jsonContent(z.object({ length: z.number() }), "the length read") },
+      }),
+      async (c) => {
+        const { rows } = await c.var.db.execute<{ big: string }>(sql`SELECT repeat('x', 50000) AS big`);
+        return c.json({ length: rows[0]!.big.length }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/api/probe/large-write",
+        responses: { 200: jsonContent(z.object({ length: z.number() }), "the length written") },
+      }),
+      async (c) => {
+        const { rows } = await c.var.db.execute<{ n: number }>(sql`SELECT length(${"y".repeat(50000)}::text) AS n`);
+        return c.json({ length: rows[0]!.n }, 200);
+      },
+    )
+    .openapi(
       createRoute({ method: "get", path: "/api/probe/bug", responses: { 200: jsonContent(z.object({}), "never") } }),
       () => {
         throw new TypeError("a programming error with a secret path /srv/app.ts");
       },
     );
   app.route("/", probes);
-  return createApi(t.env, app.fetch);
+  return createApi(appEnv, app.fetch);
 }
 
 const api = appWithProbes();
@@ -120,6 +143,40 @@ describe("errors are problem+json", () => {
 
   it("a value the database rejects is 400, not 500", async () => {
     expectProblem(await api.get("/api/probe/bad-cast"), 400, "invalid_value");
+  });
+
+  describe("Neon's size limits (the local endpoint's, set low for this database)", () => {
+    const bindings = env as Env & { TEST_NEON_LOCAL_URL: string; TEST_TEMPLATE_DATABASE: string };
+    const name = `${t.databaseName}_limits`.slice(0, 63);
+    let limited: ReturnType<typeof appWithProbes>;
+    beforeAll(async () => {
+      const created = await fetch(`${bindings.TEST_NEON_LOCAL_URL}/_local/databases`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          name,
+          template: bindings.TEST_TEMPLATE_DATABASE,
+          limits: { maxRequestBytes: 20_000, maxResponseBytes: 20_000 },
+        }),
+      });
+      expect(created.status).toBe(201);
+      const { connectionString } = await created.json<{ connectionString: string }>();
+      limited = appWithProbes({ ...t.env, DATABASE_URL: connectionString });
+    });
+    afterAll(async () => {
+      await fetch(`${bindings.TEST_NEON_LOCAL_URL}/_local/databases/${name}`, { method: "DELETE" });
+    });
+
+    it("a response over the limit (Neon's 507) is 503 database_response_too_large, not 500", async () => {
+      expectProblem(await limited.get("/api/probe/large-read"), 503, "database_response_too_large");
+      // The same read on a database with the default limit (64 MB) succeeds.
+      expect(await api.get("/api/probe/large-read")).toMatchObject({ status: 200, body: { length: 50000 } });
+    });
+
+    it("a request over the limit (Neon's 413) is 503 database_request_too_large, not 500", async () => {
+      expectProblem(await limited.get("/api/probe/large-write"), 503, "database_request_too_large");
+      expect(await api.get("/api/probe/large-write")).toMatchObject({ status: 200, body: { length: 50000 } });
+    });
   });
 
   it("a programming error is 500 without details", async () => {

@@ -32,11 +32,51 @@ function fromHttpException(error: HTTPException): AppError {
 }
 
 /**
+ * The HTTP status of a Neon reply that the driver could not read as a SQL error: it throws
+ * `NeonDbError("Server error (HTTP status 507): ...")`, with no SQLSTATE.
+ */
+function neonHttpStatus(error: unknown): number | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
+    const status = typeof message === "string" ? /^Server error \(HTTP status (\d{3})\)/.exec(message)?.[1] : undefined;
+    if (status) return Number(status);
+    current = cause;
+  }
+  return undefined;
+}
+
+/** Neon's size limits (64 MB each way), as 503 problems with stable codes. */
+function fromNeonStatus(error: unknown): AppError | undefined {
+  const status = neonHttpStatus(error);
+  // The cause logged is the status alone: the driver's error (and drizzle's around it)
+  // carries the statement and its parameter values.
+  const cause = Object.assign(new Error(`Neon answered HTTP ${status}`), { name: "NeonHttpError" });
+  switch (status) {
+    case 413:
+      return new AppError(503, "database_request_too_large", "The request was too large for the database to take at once.", {
+        cause,
+      });
+    case 507:
+      return new AppError(
+        503,
+        "database_response_too_large",
+        "The result was too large for the database to return at once; ask for less (page through it).",
+        { cause },
+      );
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Database errors that reach here were caused by the input (a value out of range, a
  * row that vanished meanwhile): they are 4xx, never 500. Services map the expected ones
- * to precise codes; this is the safety net.
+ * to precise codes; this is the safety net. Neon's size limits are 503s of their own.
  */
 function fromDatabaseError(error: unknown): AppError | undefined {
+  const tooLarge = fromNeonStatus(error);
+  if (tooLarge) return tooLarge;
   const pg = pgError(error);
   if (!pg) return undefined;
   switch (pg.code) {
