@@ -201,7 +201,7 @@ function recordingLogger() {
 function fakeEmailApi(reply: (call: number, request: Request) => Response | "accept-then-timeout") {
   const requests: Request[] = [];
   const delivered = new Map<string, number>();
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     requests.push(request.clone());
     const answer = reply(requests.length, request);
@@ -209,10 +209,10 @@ function fakeEmailApi(reply: (call: number, request: Request) => Response | "acc
     const deliver = () => delivered.set(key, (delivered.get(key) ?? 0) + 1);
     if (answer === "accept-then-timeout") {
       if (!delivered.has(key)) deliver();
-      throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      return Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
     }
     if (answer.ok && !delivered.has(key)) deliver();
-    return answer;
+    return Promise.resolve(answer);
   };
   const sender = new HttpEmailSender({ url: "https://email.test/emails", apiKey: "re_test", fetch });
   /** Deliveries of one queued message (0, 1, or more if it went out twice). */
