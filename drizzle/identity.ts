@@ -105,6 +105,8 @@ export const sessions = pgTable(
   (table) => [
     index("sessions_user_idx").on(table.userId, table.createdAt, table.id),
     index("sessions_expires_idx").on(table.expiresAt),
+    // Cleanup: revoked sessions.
+    index("sessions_revoked_idx").on(table.revokedAt).where(sql`${table.revokedAt} IS NOT NULL`),
   ],
 );
 
@@ -148,6 +150,8 @@ export const emailTokens = pgTable(
   (table) => [
     index("email_tokens_user_idx").on(table.userId, table.purpose),
     index("email_tokens_expires_idx").on(table.expiresAt),
+    // Cleanup: spent tokens.
+    index("email_tokens_used_idx").on(table.usedAt).where(sql`${table.usedAt} IS NOT NULL`),
     check("email_tokens_purpose_check", sql`${table.purpose} IN ('verify_email', 'reset_password')`),
   ],
 );

@@ -46,12 +46,17 @@ export const notifications = pgTable(
     uniqueIndex("notifications_unread_group_idx")
       .on(table.userId, table.groupKey)
       .where(sql`NOT ${table.isRead}`),
+    // Cleanup: old read notifications.
+    index("notifications_read_updated_idx").on(table.updatedAt).where(sql`${table.isRead}`),
   ],
 );
 
 /**
  * Outgoing email, drained by a cron job in batches with exponential backoff, a maximum
- * number of attempts, a per-user daily cap and a final `failed` state.
+ * number of attempts, a per-user daily cap and a final `failed` state. Account emails
+ * (verification, reset) hold no link: `data` carries their token encrypted, and the job
+ * renders the email when it sends it. Nothing is sent after `expires_at` (a token's
+ * expiry; two days for notification mail).
  */
 export const emailQueue = pgTable(
   "email_queue",
@@ -65,18 +70,25 @@ export const emailQueue = pgTable(
     bodyHtml: text("body_html"),
     status: varchar("status", { length: 16 }).default("pending").notNull(),
     attempts: integer("attempts").default(0).notNull(),
-    maxAttempts: integer("max_attempts").default(5).notNull(),
+    maxAttempts: integer("max_attempts").default(12).notNull(),
     nextAttemptAt: timestamp("next_attempt_at").defaultNow().notNull(),
     lockedUntil: timestamp("locked_until"),
     lastError: text("last_error"),
     sentAt: timestamp("sent_at"),
     createdAt: timestamp("created_at").defaultNow().notNull(),
+    /** What the job renders the email from at send time (secrets in it are encrypted). */
+    data: jsonb("data"),
+    /** Not sent after this: dropped as failed ("expired"). */
+    expiresAt: timestamp("expires_at").default(sql`now() + interval '2 days'`),
   },
   (table) => [
     index("email_queue_due_idx")
       .on(table.nextAttemptAt)
       .where(sql`${table.status} IN ('pending', 'sending')`),
     index("email_queue_user_sent_idx").on(table.userId, table.sentAt),
+    // Cleanup: delivered mail, and failed mail (bodies scrubbed, then rows deleted).
+    index("email_queue_sent_idx").on(table.sentAt).where(sql`${table.status} = 'sent'`),
+    index("email_queue_failed_idx").on(table.createdAt).where(sql`${table.status} = 'failed'`),
     check("email_queue_status_check", sql`${table.status} IN ('pending', 'sending', 'sent', 'failed')`),
   ],
 );

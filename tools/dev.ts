@@ -7,7 +7,7 @@
  * Ctrl-C stops everything.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { advertiseEndpoint, dataDir, openDatabase } from "./lib/database";
 import { devSecrets } from "./lib/dev-secrets";
 import { migrate } from "./lib/migrate";
@@ -27,10 +27,17 @@ const vars = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   NEON_FETCH_ENDPOINT: target.fetchEndpoint ?? "",
 };
+// .dev.vars (e.g. EMAIL_API_URL and EMAIL_API_KEY, to send through a real or fake email API)
+// is read as an env file, so the database URL and secrets set here still reach the Worker
+// (given .dev.vars alone, wrangler would ignore the environment). EMAIL_API_KEY is declared
+// in wrangler.toml's [secrets]; without one, it is empty and emails are logged.
+const devVars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+const emailKey = process.env.EMAIL_API_KEY ?? (/^\s*EMAIL_API_KEY\s*=/m.test(devVars) ? undefined : "");
 const wrangler = spawn(
   "wrangler",
   [
     "dev",
+    ...(devVars ? ["--env-file", ".dev.vars"] : []),
     "--port",
     String(port),
     "--ip",
@@ -47,6 +54,7 @@ const wrangler = spawn(
       // Secrets reach wrangler dev through its environment, not the command line.
       DATABASE_URL: target.databaseUrl,
       ...devSecrets(),
+      ...(emailKey === undefined ? {} : { EMAIL_API_KEY: emailKey }),
       // Offline-friendly: no download of the Request.cf sample, no telemetry.
       CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
       WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",

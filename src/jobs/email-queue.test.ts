@@ -5,8 +5,11 @@ import { emailQueue } from "../../drizzle/schema";
 import { createUser, queueEmail } from "../../test/factories";
 import { jobContext, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
-import { EmailSendError, type EmailMessage, type EmailSender } from "../lib/email";
-import { createEmailQueueJob, EMAIL_QUEUE_LIMITS } from "./email-queue";
+import { EmailSendError, HttpEmailSender, type EmailMessage, type EmailSender } from "../lib/email";
+import { loadConfig } from "../lib/env";
+import { createLogger, type Logger } from "../lib/logger";
+import { queueAccountEmail } from "../modules/auth/auth.emails";
+import { createEmailQueueJob, EMAIL_QUEUE_LIMITS, requeueFailedEmails } from "./email-queue";
 
 const t = await useTestDatabase();
 const HOUR = 3_600_000;
@@ -62,6 +65,7 @@ describe("drain the email queue (happy path)", () => {
       subject: message.subject,
       text: message.bodyText,
       html: message.bodyHtml,
+      idempotencyKey: `email-queue/${message.id}`,
     });
   });
 
@@ -95,7 +99,7 @@ describe("drain the email queue (happy path)", () => {
     const [s, l, x] = await rows([stale.id, live.id, lost.id]);
     expect(s).toMatchObject({ status: "sent", attempts: 2 });
     expect(l).toMatchObject({ status: "sending", attempts: 1 });
-    expect(x).toMatchObject({ status: "failed", attempts: 5, bodyText: "", lastError: expect.stringMatching(/no result/) });
+    expect(x).toMatchObject({ status: "failed", attempts: 5, bodyText: lost.bodyText, lastError: expect.stringMatching(/no result/) });
   });
 
   it("does not record a result over a claim another run has taken since", async () => {
@@ -128,21 +132,21 @@ describe("drain the email queue (failures)", () => {
     expect(second!.nextAttemptAt.getTime() - Date.now()).toBeGreaterThan(EMAIL_QUEUE_LIMITS.backoffBaseSeconds * 4 * 1000 - 10_000);
   });
 
-  it("ends as failed, bodies scrubbed, once max_attempts are spent", async () => {
+  it("ends as failed, keeping its body for a requeue, once max_attempts are spent", async () => {
     const message = await queueEmail(t.db, { maxAttempts: 2 });
     const { sender } = recordingSender({ fail: () => new Error("timeout") });
     await drain(sender);
     await makeDue([message.id]);
     await drain(sender);
     const [row] = await rows([message.id]);
-    expect(row).toMatchObject({ status: "failed", attempts: 2, lastError: "timeout", bodyText: "", bodyHtml: null });
+    expect(row).toMatchObject({ status: "failed", attempts: 2, lastError: "timeout", bodyText: message.bodyText, bodyHtml: message.bodyHtml });
     await makeDue([message.id]);
     expect(await drain(sender)).toMatchObject({ claimed: 0 });
   });
 
   it("fails at once when the email API refuses the message for good", async () => {
     const message = await queueEmail(t.db);
-    const { sender } = recordingSender({ fail: () => new EmailSendError("email API answered 422: invalid to", true) });
+    const { sender } = recordingSender({ fail: () => new EmailSendError("email API answered 422: invalid to", "rejected", 422) });
     await drain(sender);
     expect((await rows([message.id]))[0]).toMatchObject({ status: "failed", attempts: 1, lastError: "email API answered 422: invalid to" });
   });
@@ -178,5 +182,207 @@ describe("drain the email queue (daily cap)", () => {
     const pending = [await queueEmail(t.db, { userId: user.id }), await queueEmail(t.db, { userId: user.id })];
     await drain(recordingSender().sender);
     expect((await rows(pending.map((m) => m.id))).map((r) => r.status)).toEqual(["sent", "pending"]);
+  });
+});
+
+/** Log lines a run wrote, by level. */
+function recordingLogger() {
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push({ level, msg, fields });
+  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger };
+  return { lines, logger };
+}
+
+/**
+ * A fake email API behind HttpEmailSender's fetch: `reply(n, request)` scripts each call's
+ * answer ("accept-then-timeout" delivers, then loses the answer). It delivers once per
+ * Idempotency-Key, as Resend does, and records every request.
+ */
+function fakeEmailApi(reply: (call: number, request: Request) => Response | "accept-then-timeout") {
+  const requests: Request[] = [];
+  const delivered = new Map<string, number>();
+  const fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    requests.push(request.clone());
+    const answer = reply(requests.length, request);
+    const key = request.headers.get("idempotency-key") ?? crypto.randomUUID();
+    const deliver = () => delivered.set(key, (delivered.get(key) ?? 0) + 1);
+    if (answer === "accept-then-timeout") {
+      if (!delivered.has(key)) deliver();
+      return Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    }
+    if (answer.ok && !delivered.has(key)) deliver();
+    return Promise.resolve(answer);
+  };
+  const sender = new HttpEmailSender({ url: "https://email.test/emails", apiKey: "re_test", fetch });
+  /** Deliveries of one queued message (0, 1, or more if it went out twice). */
+  const deliveries = (id: number) => delivered.get(`email-queue/${id}`) ?? 0;
+  return { sender, requests, deliveries };
+}
+
+function drainAt(sender: EmailSender, now: Date, logger: Logger = createLogger("silent")) {
+  const job = createEmailQueueJob(() => ({ sender, from: "Mundo Tango <no-reply@mundotango.test>" }));
+  return job.run({ ...jobContext(t, now), logger });
+}
+
+/** Messages due at `start` and nothing else due then: earlier tests' rows are sent first. */
+async function freshQueue(start: Date, count: number, template = "reset_password") {
+  await drain(recordingSender().sender);
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      queueEmail(t.db, { template: i === 0 ? template : "notification", nextAttemptAt: start, expiresAt: new Date(start.getTime() + 2 * HOUR) }),
+    ),
+  );
+}
+
+const MINUTE = 60_000;
+
+describe("drain the email queue (against a fake email API)", () => {
+  it("401 once, then 200: stops the run without spending attempts, logs one error, and loses nothing", async () => {
+    const start = new Date();
+    const queued = await freshQueue(start, 3);
+    const api = fakeEmailApi((n) => (n === 1 ? new Response('{"message":"API key is invalid"}', { status: 401 }) : Response.json({ id: "e" })));
+    const { lines, logger } = recordingLogger();
+    const first = await drainAt(api.sender, start, logger);
+    // Requests already in flight beside the refused one may go out; the rest wait, unspent.
+    expect(first).toMatchObject({ failed: 0, retrying: 0 });
+    expect(first.released).toBeGreaterThanOrEqual(1);
+    expect(first.sent! + first.released!).toBe(3);
+    expect(lines.filter((l) => l.level === "error")).toEqual([
+      { level: "error", msg: expect.stringMatching(/EMAIL_API_KEY/), fields: expect.objectContaining({ status: 401 }) },
+    ]);
+    for (const row of await rows(queued.map((m) => m.id))) {
+      if (row.status !== "sent") expect(row).toMatchObject({ status: "pending", attempts: 0, bodyText: queued.find((m) => m.id === row.id)!.bodyText });
+    }
+
+    await drainAt(api.sender, new Date(start.getTime() + MINUTE));
+    expect(queued.map((m) => api.deliveries(m.id))).toEqual([1, 1, 1]);
+    expect((await rows(queued.map((m) => m.id))).map((r) => [r.status, r.attempts])).toEqual([["sent", 1], ["sent", 1], ["sent", 1]]);
+  });
+
+  it("accepted, then a timeout: the retry carries the same Idempotency-Key, and it is delivered once", async () => {
+    const start = new Date();
+    const [message] = await freshQueue(start, 1, "notification");
+    const api = fakeEmailApi((n) => (n === 1 ? "accept-then-timeout" : Response.json({ id: "e" })));
+    expect(await drainAt(api.sender, start)).toMatchObject({ sent: 0, retrying: 1 });
+    expect((await rows([message!.id]))[0]).toMatchObject({ status: "pending", attempts: 1, lastError: expect.stringMatching(/timeout/) });
+    await drainAt(api.sender, new Date(start.getTime() + 3 * MINUTE));
+    const key = `email-queue/${message!.id}`;
+    expect(api.requests.map((r) => r.headers.get("idempotency-key")).filter((k) => k === key)).toHaveLength(2);
+    expect(api.deliveries(message!.id)).toBe(1);
+    expect((await rows([message!.id]))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("429 with Retry-After: waits that long, spending no attempt", async () => {
+    const start = new Date();
+    const queued = await freshQueue(start, 3);
+    let clock = start;
+    const api = fakeEmailApi(() =>
+      clock.getTime() < start.getTime() + 120_000 ? new Response("slow down", { status: 429, headers: { "retry-after": "120" } }) : Response.json({ id: "e" }),
+    );
+    expect(await drainAt(api.sender, start)).toMatchObject({ sent: 0, retrying: 0, released: 3 });
+    for (const row of await rows(queued.map((m) => m.id))) {
+      expect(row).toMatchObject({ status: "pending", attempts: 0 });
+      expect(row.nextAttemptAt.getTime()).toBe(start.getTime() + 120_000);
+    }
+    const calls = api.requests.length;
+    expect(await drainAt(api.sender, new Date(start.getTime() + MINUTE))).toMatchObject({ claimed: 0 });
+    expect(api.requests.length).toBe(calls);
+    clock = new Date(start.getTime() + 2 * MINUTE);
+    await drainAt(api.sender, clock);
+    expect(queued.map((m) => api.deliveries(m.id))).toEqual([1, 1, 1]);
+  });
+
+  it("30 minutes of 503s: a run a minute spends no attempt, and everything is delivered after", async () => {
+    const start = new Date();
+    const queued = await freshQueue(start, 3);
+    let clock = start;
+    const api = fakeEmailApi(() => (clock.getTime() < start.getTime() + 30 * MINUTE ? new Response("unavailable", { status: 503 }) : Response.json({ id: "e" })));
+    for (let minute = 0; minute <= 32; minute++) {
+      clock = new Date(start.getTime() + minute * MINUTE);
+      await drainAt(api.sender, clock);
+    }
+    expect(queued.map((m) => api.deliveries(m.id))).toEqual([1, 1, 1]);
+    expect((await rows(queued.map((m) => m.id))).map((r) => [r.status, r.attempts])).toEqual([["sent", 1], ["sent", 1], ["sent", 1]]);
+    // At most the requests in flight each run while the API was down, not one per message.
+    const ours = new Set(queued.map((m) => `email-queue/${m.id}`));
+    const tried = api.requests.filter((r) => ours.has(r.headers.get("idempotency-key")!));
+    expect(tried.length).toBeLessThanOrEqual(30 * EMAIL_QUEUE_LIMITS.concurrency + 3);
+  });
+
+  it("a 5xx once others went out counts against that message only", async () => {
+    const start = new Date();
+    const queued = await freshQueue(start, 3, "notification");
+    const api = fakeEmailApi((_, request) => (request.headers.get("idempotency-key") === `email-queue/${queued[2]!.id}` ? new Response("oops", { status: 500 }) : Response.json({ id: "e" })));
+    expect(await drainAt(api.sender, start)).toMatchObject({ sent: 2, retrying: 1, released: 0 });
+    expect((await rows([queued[2]!.id]))[0]).toMatchObject({ status: "pending", attempts: 1 });
+  });
+
+  it("400 and 422 fail the message, keeping its body; requeueFailedEmails puts it back", async () => {
+    const start = new Date();
+    const queued = await freshQueue(start, 2, "notification");
+    const api = fakeEmailApi((n) => new Response(`{"message":"invalid to: ${queued[n - 1]?.toEmail}"}`, { status: n === 1 ? 400 : 422 }));
+    const { lines, logger } = recordingLogger();
+    expect(await drainAt(api.sender, start, logger)).toMatchObject({ failed: 2 });
+    const failed = await rows(queued.map((m) => m.id));
+    for (const [i, row] of failed.entries()) {
+      expect(row).toMatchObject({ status: "failed", attempts: 1, bodyText: queued[i]!.bodyText });
+      expect(row.lastError).toContain("[email]");
+      expect(row.lastError).not.toContain("@");
+    }
+    expect(JSON.stringify(lines)).not.toContain("@example.com");
+
+    expect(await requeueFailedEmails(t.db, { ids: [queued[0]!.id] }, start)).toBe(1);
+    expect((await rows([queued[0]!.id]))[0]).toMatchObject({ status: "pending", attempts: 0 });
+    await drainAt(recordingSender().sender, start);
+    expect((await rows(queued.map((m) => m.id))).map((r) => r.status)).toEqual(["sent", "failed"]);
+  });
+});
+
+describe("drain the email queue (expiry)", () => {
+  it("drops, with a log line, an email that would arrive after its link expired", async () => {
+    await drain(recordingSender().sender);
+    const start = new Date();
+    const stale = await queueEmail(t.db, { template: "reset_password", nextAttemptAt: start, expiresAt: new Date(start.getTime() + 30_000) });
+    const fresh = await queueEmail(t.db, { template: "reset_password", nextAttemptAt: start, expiresAt: new Date(start.getTime() + HOUR) });
+    const { sent, sender } = recordingSender();
+    const { lines, logger } = recordingLogger();
+    expect(await drainAt(sender, start, logger)).toMatchObject({ expired: 1, sent: 1 });
+    expect(sent.map((m) => m.to)).toEqual([fresh.toEmail]);
+    expect((await rows([stale.id]))[0]).toMatchObject({ status: "failed", attempts: 0, lastError: expect.stringMatching(/expired/) });
+    expect(lines).toContainEqual({ level: "info", msg: expect.stringMatching(/dropped/), fields: expect.objectContaining({ emailIds: [stale.id] }) });
+  });
+
+  it("renders an account email at send time from its encrypted token and the configured app address", async () => {
+    const user = await createUser(t.db);
+    const config = loadConfig(t.env);
+    const mail = await queueAccountEmail("reset_password", "tok-123", config.ENCRYPTION_KEY, sql`(SELECT id, email FROM users WHERE id = ${user.id}) u`);
+    await t.db.execute(sql`WITH m AS (${mail}) SELECT 1`);
+    const { sent, sender } = recordingSender();
+    await drain(sender);
+    const message = sent.find((m) => m.to === user.email);
+    expect(message?.text).toContain(`${config.APP_URL}/reset-password?token=tok-123`);
+    expect(message?.html).toContain("reset-password?token=tok-123");
+  });
+
+  it("lets notification mail held back by the cap expire after two days instead of deferring it forever", async () => {
+    const [row] = await t.db.select({ createdAt: emailQueue.createdAt, expiresAt: emailQueue.expiresAt }).from(emailQueue)
+      .where(eq(emailQueue.id, (await queueEmail(t.db)).id));
+    expect(row!.expiresAt!.getTime() - row!.createdAt.getTime()).toBe(2 * 24 * HOUR);
+  });
+});
+
+describe("drain the email queue (daily cap under concurrency)", () => {
+  it("holds when several runs claim one user's mail at the same moment", async () => {
+    const cap = EMAIL_QUEUE_LIMITS.notificationsPerUserPerDay;
+    for (let round = 0; round < 4; round++) {
+      const user = await createUser(t.db);
+      for (let i = 0; i < cap - 3; i++) await queueEmail(t.db, { userId: user.id, status: "sent", sentAt: new Date(Date.now() - HOUR), bodyText: "" });
+      const pending = await Promise.all(Array.from({ length: 40 }, () => queueEmail(t.db, { userId: user.id })));
+      const job = createEmailQueueJob(() => ({ sender: recordingSender({ delayMs: 20 }).sender, from: "x@mundotango.test" }), { ...EMAIL_QUEUE_LIMITS, batchSize: 8 });
+      await Promise.all(Array.from({ length: 4 }, () => job.run(jobContext(t))));
+      const statuses = (await rows(pending.map((m) => m.id))).map((r) => r.status);
+      expect(statuses.filter((s) => s === "sent" || s === "sending")).toHaveLength(3);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import wranglerToml from "../../wrangler.toml?raw";
-import { afterEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../test/harness";
 import { forEachIdRange, type Job } from "./job";
 import { runScheduled, SCHEDULES } from "./index";
@@ -29,6 +30,28 @@ describe("cron schedules", () => {
     });
     afterEach(() => {
       delete SCHEDULES["*/5 * * * *"];
+    });
+
+    it("logs a database failure with its SQL state, never the statement's parameters", async () => {
+      const secret = "leaky-value@example.com";
+      const failing: Job = {
+        name: "failing-sql",
+        run: async ({ db }) => {
+          await db.execute(sql`INSERT INTO users (email, username, password, name) VALUES (${secret}, NULL, ${secret}, ${secret})`);
+          return {};
+        },
+      };
+      SCHEDULES["*/5 * * * *"] = [failing];
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
+      try {
+        await expect(runScheduled("*/5 * * * *", { ...t.env, LOG_LEVEL: "error" }, new Date())).rejects.toThrow(/1 job\(s\) failed/);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "job failed", job: "failing-sql", error: { sqlState: "23502", column: "username" } });
+      expect(lines[0]).not.toContain(secret);
     });
 
     it("does not stop the jobs after it, and fails the run", async () => {

@@ -1,3 +1,4 @@
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import type { Config } from "../lib/env";
 import type { Logger } from "../lib/logger";
@@ -36,4 +37,13 @@ export async function forEachIdRange(
   for (let lo = bounds.min; lo <= bounds.max; lo += chunkSize) {
     await run(lo, Math.min(lo + chunkSize - 1, bounds.max));
   }
+}
+
+/**
+ * The job's time as a SQL value for the `timestamp` (UTC, no zone) columns: jobs compare
+ * with this rather than `now()`, so a run is pinned to its trigger's time (and tests can
+ * move it).
+ */
+export function sqlTime(now: Date): SQL {
+  return sql`(${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 }

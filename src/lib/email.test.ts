@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEmailSender, EmailSendError, HttpEmailSender, LogEmailSender, type EmailMessage } from "./email";
+import { classifyStatus, createEmailSender, EmailSendError, HttpEmailSender, LogEmailSender, parseRetryAfter, redactEmails, type EmailMessage } from "./email";
 import { ConfigError } from "./env";
 import { createLogger, type Logger } from "./logger";
 
@@ -58,9 +58,42 @@ describe("HttpEmailSender", () => {
     expect(error.permanent).toBe(true);
   });
 
-  it.each([429, 500, 503])("treats %i as worth retrying", async (status) => {
-    const sender = new HttpEmailSender({ url: "https://email.test/emails", apiKey: "k", fetch: stubFetch(() => new Response("busy", { status })).fetch });
-    await expect(sender.send(message)).rejects.toMatchObject({ permanent: false, message: `email API answered ${status}: busy` });
+  it.each([429, 500, 503])("treats %i as the API being unavailable, with its Retry-After", async (status) => {
+    const reply = () => new Response("busy", { status, headers: { "retry-after": "30" } });
+    const sender = new HttpEmailSender({ url: "https://email.test/emails", apiKey: "k", fetch: stubFetch(reply).fetch });
+    await expect(sender.send(message)).rejects.toMatchObject({ permanent: false, kind: "unavailable", status, retryAfterSeconds: 30, message: `email API answered ${status}: busy` });
+  });
+
+  it("sends the queued message's Idempotency-Key", async () => {
+    const stub = stubFetch(() => Response.json({ id: "email_1" }));
+    await new HttpEmailSender({ url: "https://email.test/emails", apiKey: "k", fetch: stub.fetch }).send({ ...message, idempotencyKey: "email-queue/7" });
+    expect(stub.calls[0]!.headers.get("idempotency-key")).toBe("email-queue/7");
+    expect(await stub.calls[0]!.json()).not.toHaveProperty("idempotencyKey");
+  });
+
+  it("redacts email addresses the API echoes in its reply", async () => {
+    const reply = () => new Response('{"message":"ana.perez+tango@example.com is on the suppression list"}', { status: 422 });
+    const sender = new HttpEmailSender({ url: "https://email.test/emails", apiKey: "k", fetch: stubFetch(reply).fetch });
+    const error = (await sender.send(message).catch((e: unknown) => e)) as EmailSendError;
+    expect(error.message).toBe('email API answered 422: {"message":"[email] is on the suppression list"}');
+    expect(redactEmails("to <bruno@mail.example.org>, cc x@y")).toBe("to <[email]>, cc [email]");
+  });
+});
+
+describe("classifyStatus and parseRetryAfter", () => {
+  it("fails only refused messages, stops on a refused key, waits on rate limits and outages", () => {
+    expect([400, 422].map(classifyStatus)).toEqual(["rejected", "rejected"]);
+    expect([401, 403, 404].map(classifyStatus)).toEqual(["unauthorized", "unauthorized", "unauthorized"]);
+    expect([429, 500, 502, 503].map(classifyStatus)).toEqual(["unavailable", "unavailable", "unavailable", "unavailable"]);
+    expect([408, 409, 413, 425].map(classifyStatus)).toEqual(["transient", "transient", "transient", "transient"]);
+  });
+
+  it("reads delta-seconds and HTTP dates", () => {
+    const now = Date.parse("2026-03-01T12:00:00Z");
+    expect(parseRetryAfter("120", now)).toBe(120);
+    expect(parseRetryAfter("Sun, 01 Mar 2026 12:01:30 GMT", now)).toBe(90);
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
   });
 });
 

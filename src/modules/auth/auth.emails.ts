@@ -1,3 +1,6 @@
+import { sql, type SQL } from "drizzle-orm";
+import { decryptSecret, encryptSecret } from "../../lib/crypto";
+
 /** The emails the auth flows send. Tokens appear only here, never in an API response. */
 export interface EmailContent {
   template: string;
@@ -22,6 +25,8 @@ function layout(title: string, paragraphs: string[], link: { href: string; label
 
 export const VERIFY_EMAIL_TTL_HOURS = 24;
 export const RESET_PASSWORD_TTL_HOURS = 1;
+const VERIFY_SUBJECT = "Confirm your email for Mundo Tango";
+const RESET_SUBJECT = "Reset your Mundo Tango password";
 
 export function verificationEmail(appUrl: string, token: string): EmailContent {
   const href = `${appUrl}/verify-email?token=${encodeURIComponent(token)}`;
@@ -31,7 +36,7 @@ export function verificationEmail(appUrl: string, token: string): EmailContent {
   ];
   return {
     template: "verify_email",
-    subject: "Confirm your email for Mundo Tango",
+    subject: VERIFY_SUBJECT,
     text: `${lines.join("\n\n")}\n\n${href}\n`,
     html: layout("Confirm your email", lines, { href, label: "Confirm my email" }),
   };
@@ -45,8 +50,55 @@ export function passwordResetEmail(appUrl: string, token: string): EmailContent 
   ];
   return {
     template: "reset_password",
-    subject: "Reset your Mundo Tango password",
+    subject: RESET_SUBJECT,
     text: `${lines.join("\n\n")}\n\n${href}\n`,
     html: layout("Reset your password", lines, { href, label: "Choose a new password" }),
   };
+}
+
+/** The account emails the queue renders at send time, by `email_queue.template`. */
+export const ACCOUNT_EMAILS = {
+  verify_email: { subject: VERIFY_SUBJECT, ttlHours: VERIFY_EMAIL_TTL_HOURS, render: verificationEmail },
+  reset_password: { subject: RESET_SUBJECT, ttlHours: RESET_PASSWORD_TTL_HOURS, render: passwordResetEmail },
+} as const;
+
+export type AccountEmailTemplate = keyof typeof ACCOUNT_EMAILS;
+
+/** The encryption purpose of the tokens queued account emails carry (see lib/crypto.ts). */
+const LINK_PURPOSE = "email-link";
+
+/**
+ * An `email_queue` insert for an account email, one row per row of `source` (a CTE with
+ * `id, email`, already filtered). The row holds no link: only the token encrypted with
+ * ENCRYPTION_KEY, which the email job decrypts to render the email when it sends it, and
+ * the token's expiry, after which the email is dropped rather than sent.
+ */
+export async function queueAccountEmail(
+  template: AccountEmailTemplate,
+  token: string,
+  encryptionKey: string,
+  source: SQL,
+): Promise<SQL> {
+  const { subject, ttlHours } = ACCOUNT_EMAILS[template];
+  const data = { token: await encryptSecret(encryptionKey, LINK_PURPOSE, token) };
+  return sql`
+    INSERT INTO email_queue (user_id, to_email, template, subject, body_text, data, expires_at)
+    SELECT id, email, ${template}, ${subject}, '', ${JSON.stringify(data)}::jsonb,
+           now() + ${sql.raw(`interval '${ttlHours} hours'`)}
+    FROM ${source}`;
+}
+
+/**
+ * The email a queued account row stands for, rendered with the app's address and the
+ * decrypted token; undefined when the row is not an account email with a token (a row
+ * queued before links were encrypted carries its rendered body instead).
+ */
+export async function renderAccountEmail(
+  row: { template: string; data: unknown },
+  config: { APP_URL: string; ENCRYPTION_KEY: string },
+): Promise<EmailContent | undefined> {
+  const spec = ACCOUNT_EMAILS[row.template as AccountEmailTemplate] as (typeof ACCOUNT_EMAILS)[AccountEmailTemplate] | undefined;
+  const sealed = (row.data as { token?: unknown } | null)?.token;
+  if (!spec || typeof sealed !== "string") return undefined;
+  return spec.render(config.APP_URL, await decryptSecret(config.ENCRYPTION_KEY, LINK_PURPOSE, sealed));
 }

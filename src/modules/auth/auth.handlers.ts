@@ -43,7 +43,7 @@ export const register: Handler<typeof routes.register> = async (c) => {
   await throttle(c.env.AUTH_IP_LIMITER, `register:ip:${ipKey(c)}`);
   const account = await auth.registerAccount(c.var.db, c.req.valid("json"), {
     client: clientInfo(c),
-    appUrl: c.var.config.APP_URL,
+    encryptionKey: c.var.config.ENCRYPTION_KEY,
     passwordCost: c.var.config.PASSWORD_HASH_COST,
   });
   return c.json(await authResult(c, account), 201);

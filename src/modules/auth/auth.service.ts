@@ -4,7 +4,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto";
 import { mapRow, pgError, PG, type Db } from "../../lib/db";
 import { type AppError, conflict, notFound, unauthorized } from "../../lib/errors";
 import { dummyHash, hashPassword, needsRehash, verifyPassword, type PasswordCost } from "../../lib/password";
-import { verificationEmail, VERIFY_EMAIL_TTL_HOURS } from "./auth.emails";
+import { queueAccountEmail, VERIFY_EMAIL_TTL_HOURS } from "./auth.emails";
 import { accountStatusError } from "./auth.policy";
 import { REFRESH_TOKEN_TTL_DAYS } from "./auth.tokens";
 import { checkSecondFactor, gateCte, type SecondFactorGate } from "./two-factor.service";
@@ -63,11 +63,14 @@ function uniqueViolationToConflict(error: unknown): never {
 export async function registerAccount(
   db: Db,
   input: { email: string; username: string; password: string; name: string },
-  options: { client: ClientInfo; appUrl: string; passwordCost: PasswordCost },
+  options: { client: ClientInfo; encryptionKey: string; passwordCost: PasswordCost },
 ): Promise<AuthenticatedAccount> {
-  const [passwordHash, session] = await Promise.all([hashPassword(input.password, options.passwordCost), newSession()]);
   const verifyToken = randomToken();
-  const email = verificationEmail(options.appUrl, verifyToken);
+  const [passwordHash, session, mail] = await Promise.all([
+    hashPassword(input.password, options.passwordCost),
+    newSession(),
+    queueAccountEmail("verify_email", verifyToken, options.encryptionKey, sql`new_user`),
+  ]);
   let rows: Record<string, unknown>[];
   try {
     ({ rows } = await db.execute(sql`
@@ -83,10 +86,7 @@ export async function registerAccount(
                now() + ${sql.raw(`interval '${VERIFY_EMAIL_TTL_HOURS} hours'`)}
         FROM new_user
       ),
-      mail AS (
-        INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
-        SELECT id, email, ${email.template}, ${email.subject}, ${email.text}, ${email.html} FROM new_user
-      )
+      mail AS (${mail})
       SELECT * FROM new_user`));
   } catch (error) {
     uniqueViolationToConflict(error);

@@ -6,6 +6,8 @@ import { emailQueue, sessions, users } from "../../../drizzle/schema";
 import { registerViaApi, tokenFor } from "../../../test/auth";
 import { createUser, createUserWithPassword, unique, uniqueIp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { loadConfig } from "../../lib/env";
+import { renderAccountEmail } from "./auth.emails";
 import { issueAccessToken, JWT_AUDIENCE, JWT_ISSUER } from "./auth.tokens";
 
 const t = await useTestDatabase();
@@ -34,7 +36,8 @@ describe("POST /api/auth/register", () => {
     const mail = await t.db.select().from(emailQueue).where(eq(emailQueue.userId, res.body.user.id));
     expect(mail).toHaveLength(1);
     expect(mail[0]).toMatchObject({ template: "verify_email", toEmail: `${handle}@example.com`, status: "pending" });
-    expect(mail[0]!.bodyText).toMatch(/verify-email\?token=/);
+    expect(mail[0]).toMatchObject({ bodyText: "", data: { token: expect.stringMatching(/^v1\./) } });
+    expect((await renderAccountEmail(mail[0]!, loadConfig(t.env)))?.text).toMatch(/verify-email\?token=/);
 
     const me = await t.api.get("/api/auth/me", { token: res.body.accessToken });
     expect(me.status).toBe(200);

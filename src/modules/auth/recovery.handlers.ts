@@ -14,7 +14,7 @@ export const verifyEmail: Handler<typeof routes.verifyEmail> = async (c) => {
 export const resendVerification: Handler<typeof routes.resendVerification> = async (c) => {
   const viewer = viewerOf(c);
   await throttle(c.env.AUTH_ACCOUNT_LIMITER, `verify-email:user:${viewer.id}`);
-  await recovery.resendVerification(c.var.db, viewer.id, c.var.config.APP_URL);
+  await recovery.resendVerification(c.var.db, viewer.id, c.var.config.ENCRYPTION_KEY);
   return c.json({ accepted: true as const }, 202);
 };
 
@@ -22,7 +22,7 @@ export const forgotPassword: Handler<typeof routes.forgotPassword> = async (c) =
   const { email } = c.req.valid("json");
   await throttle(c.env.AUTH_IP_LIMITER, `forgot:ip:${ipKey(c)}`);
   await throttle(c.env.AUTH_ACCOUNT_LIMITER, `forgot:account:${email}`);
-  await recovery.requestPasswordReset(c.var.db, email, c.var.config.APP_URL);
+  await recovery.requestPasswordReset(c.var.db, email, c.var.config.ENCRYPTION_KEY);
   return c.json({ accepted: true as const }, 202);
 };
 

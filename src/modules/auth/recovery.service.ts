@@ -3,13 +3,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto";
 import type { Db } from "../../lib/db";
 import { AppError, conflict, tooManyRequests } from "../../lib/errors";
 import { hashPassword, type PasswordCost } from "../../lib/password";
-import {
-  passwordResetEmail,
-  RESET_PASSWORD_TTL_HOURS,
-  verificationEmail,
-  VERIFY_EMAIL_TTL_HOURS,
-  type EmailContent,
-} from "./auth.emails";
+import { ACCOUNT_EMAILS, queueAccountEmail, type AccountEmailTemplate } from "./auth.emails";
 
 /**
  * At most this many emails of one kind per account per hour: the per-minute rate limits
@@ -29,27 +23,21 @@ const invalidLink = () =>
 /**
  * Issues a single-use token for the account `account` (a CTE yielding `id, email, allowed`)
  * and enqueues the email carrying it, when allowed. Only the hash is stored; the token
- * lives in the email.
+ * travels encrypted in the queued row until the email job renders the email.
  */
-async function issueEmailToken(
-  purpose: "verify_email" | "reset_password",
-  email: (token: string) => EmailContent,
-  ttlHours: number,
-) {
+async function issueEmailToken(purpose: AccountEmailTemplate, encryptionKey: string) {
   const token = randomToken();
-  const content = email(token);
-  const tokenHash = await sha256Hex(token);
+  const [tokenHash, mail] = await Promise.all([
+    sha256Hex(token),
+    queueAccountEmail(purpose, token, encryptionKey, sql`account WHERE allowed`),
+  ]);
   return sql`
     token AS (
       INSERT INTO email_tokens (user_id, purpose, token_hash, email, expires_at)
-      SELECT id, ${purpose}, ${tokenHash}, email, now() + ${sql.raw(`interval '${ttlHours} hours'`)}
+      SELECT id, ${purpose}, ${tokenHash}, email, now() + ${sql.raw(`interval '${ACCOUNT_EMAILS[purpose].ttlHours} hours'`)}
       FROM account WHERE allowed
     ),
-    mail AS (
-      INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
-      SELECT id, email, ${content.template}, ${content.subject}, ${content.text}, ${content.html}
-      FROM account WHERE allowed
-    )`;
+    mail AS (${mail})`;
 }
 
 /** Marks the email verified, if the token is valid and the account still has that address. */
@@ -68,8 +56,8 @@ export async function verifyEmail(db: Db, token: string): Promise<void> {
 }
 
 /** A new verification email for the caller; 409 when already verified, 429 over the hourly cap. */
-export async function resendVerification(db: Db, userId: number, appUrl: string): Promise<void> {
-  const issue = await issueEmailToken("verify_email", (t) => verificationEmail(appUrl, t), VERIFY_EMAIL_TTL_HOURS);
+export async function resendVerification(db: Db, userId: number, encryptionKey: string): Promise<void> {
+  const issue = await issueEmailToken("verify_email", encryptionKey);
   const { rows } = await db.execute<{ allowed: boolean }>(sql`
     WITH account AS (
       SELECT id, email, ${underHourlyCap("verify_email")} AS allowed
@@ -85,8 +73,8 @@ export async function resendVerification(db: Db, userId: number, appUrl: string)
  * Sends a reset link if an active account has this email (at most {@link EMAILS_PER_HOUR}
  * an hour). Says nothing either way: the reply is the same whether or not the account exists.
  */
-export async function requestPasswordReset(db: Db, email: string, appUrl: string): Promise<void> {
-  const issue = await issueEmailToken("reset_password", (t) => passwordResetEmail(appUrl, t), RESET_PASSWORD_TTL_HOURS);
+export async function requestPasswordReset(db: Db, email: string, encryptionKey: string): Promise<void> {
+  const issue = await issueEmailToken("reset_password", encryptionKey);
   await db.execute(sql`
     WITH account AS (
       SELECT id, email, ${underHourlyCap("reset_password")} AS allowed FROM users

@@ -4,21 +4,53 @@ import { emailQueue, emailTokens, users } from "../../../drizzle/schema";
 import { registerViaApi, signedIn } from "../../../test/auth";
 import { createUserWithPassword, uniqueIp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { sha256Hex } from "../../lib/crypto";
+import { loadConfig } from "../../lib/env";
+import { renderAccountEmail } from "./auth.emails";
 
 const t = await useTestDatabase();
 
-/** Tokens are only ever emailed: read the newest one out of the queued email, as a user would. */
-async function tokenFromEmail(userId: number, template: string): Promise<string> {
+async function newestEmail(userId: number, template: string) {
   const [mail] = await t.db
     .select()
     .from(emailQueue)
     .where(and(eq(emailQueue.userId, userId), eq(emailQueue.template, template)))
     .orderBy(desc(emailQueue.id))
     .limit(1);
-  const match = /token=([\w-]+)/.exec(mail?.bodyText ?? "");
-  if (!match) throw new Error(`no ${template} email for user ${userId}`);
+  if (!mail) throw new Error(`no ${template} email for user ${userId}`);
+  return mail;
+}
+
+/**
+ * Tokens are only ever emailed: read the newest one out of the email as the queue renders
+ * it when sending, as a user would.
+ */
+async function tokenFromEmail(userId: number, template: string): Promise<string> {
+  const rendered = await renderAccountEmail(await newestEmail(userId, template), loadConfig(t.env));
+  const match = /token=([\w-]+)/.exec(rendered?.text ?? "");
+  if (!match) throw new Error(`no ${template} link for user ${userId}`);
   return match[1]!;
 }
+
+describe("queued account emails", () => {
+  it("hold neither the token nor the link until the job renders them", async () => {
+    const account = await registerViaApi(t.api);
+    expect((await post("/api/auth/verify-email/resend", {}, account.accessToken)).status).toBe(202);
+    expect((await post("/api/auth/forgot-password", { email: account.email })).status).toBe(202);
+    for (const template of ["verify_email", "reset_password"]) {
+      const row = await newestEmail(account.id, template);
+      const token = await tokenFromEmail(account.id, template);
+      const { rows } = await t.db.execute<{ stored: string }>(sql`SELECT row_to_json(q)::text AS stored FROM email_queue q WHERE id = ${row.id}`);
+      const stored = rows[0]!.stored;
+      expect(stored).not.toContain(token);
+      expect(stored).not.toMatch(/token=|https?:\/\//);
+      expect(row).toMatchObject({ bodyText: "", bodyHtml: null, data: { token: expect.stringMatching(/^v1\./) } });
+      // The row expires with its token: the job drops rather than sends a dead link.
+      const [issued] = await t.db.select().from(emailTokens).where(eq(emailTokens.tokenHash, await sha256Hex(token)));
+      expect(row.expiresAt).toEqual(issued!.expiresAt);
+    }
+  });
+});
 
 const post = (path: string, json: unknown, token?: string) =>
   t.api.post(path, { json, token, headers: { "cf-connecting-ip": uniqueIp() } });
