@@ -37,13 +37,16 @@ export function isMultiLine(value: string): boolean {
  * z.object({ name: singleLine(100, 1) })
  */
 export function singleLine(max: number, min = 0) {
-  return z.string().refine(isSingleLine, SINGLE_LINE_MESSAGE).trim().min(min).max(max);
+  return z.string().refine(isSingleLine, { message: SINGLE_LINE_MESSAGE, abort: true }).trim().min(min).max(max);
 }
 
 /** A trimmed multi-line string of at most `max` characters (`min`, default 0, after trimming). */
 export function multiLine(max: number, min = 0) {
-  return z.string().refine(isMultiLine, MULTI_LINE_MESSAGE).trim().min(min).max(max);
+  return z.string().refine(isMultiLine, { message: MULTI_LINE_MESSAGE, abort: true }).trim().min(min).max(max);
 }
+
+/** An http(s) URL on one line, at most 2048 characters (a NUL would otherwise pass URL parsing). */
+export const HttpUrl = z.string().refine(isSingleLine, { message: SINGLE_LINE_MESSAGE, abort: true }).pipe(z.httpUrl().max(2048));
 
 /**
  * Letters A-Z lowered, nothing else: the case fold logins are matched by, the same as

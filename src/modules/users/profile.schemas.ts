@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PROFILE_VISIBILITIES } from "../../../drizzle/identity";
 import { TANGO_ROLES } from "../../../drizzle/users";
-import { multiLine, PositiveIntId, singleLine } from "../../lib/text";
+import { HttpUrl, multiLine, PositiveIntId, singleLine } from "../../lib/text";
 import { ProfileFieldsSchema, UserCardSchema } from "./users.schemas";
 
 
@@ -42,7 +42,7 @@ export type PublicProfile = z.infer<typeof PublicProfileSchema>;
 export type RestrictedProfile = z.infer<typeof RestrictedProfileSchema>;
 
 const optionalText = (max: number) => singleLine(max).nullable().optional();
-const httpUrl = z.httpUrl().max(2048).nullable().optional();
+const httpUrl = HttpUrl.nullable().optional();
 const level = z.number().int().min(0).max(10).optional();
 
 /** The fields a user edits on their own profile; username, email and role change elsewhere. */
