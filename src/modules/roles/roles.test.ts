@@ -82,7 +82,7 @@ describe("PUT /api/admin/users/{id}/role: happy paths", () => {
     // in id order the two statements serialize: the promotion either committed first (its
     // history row comes first) or sees the demotion and is refused. Repeated to hit both orders.
     const outcomes = new Set<number>();
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 25; i++) {
       const admin = await signedIn(t, { role: "super_admin" });
       const dancer = await createUser(t.db);
       const [promotion, demotion] = await Promise.all([
