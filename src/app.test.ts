@@ -54,5 +54,11 @@ describe("the typed client", () => {
     const me = await client.api.auth.me.$get();
     expect(me.status).toBe(200);
     if (me.status === 200) expect((await me.json()).username).toBe(user.username);
+    const taken = await client.api.auth.availability.$get({ query: { username: user.username } });
+    expect(await taken.json()).toEqual({ available: false });
+    // The email form is gone from the contract: the client does not let you send it.
+    // @ts-expect-error `email` is not a query parameter of /api/auth/availability
+    const byEmail = await client.api.auth.availability.$get({ query: { email: user.email } });
+    expect(byEmail.status).toBe(400);
   });
 });

@@ -18,9 +18,14 @@ export async function sha256Hex(text: string): Promise<string> {
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
-/** An AES-GCM key derived from a secret and a purpose (HKDF), so one secret serves many uses. */
-function aesKey(secret: string, purpose: string): Promise<CryptoKey> {
-  const id = `${purpose}\u0000${secret}`;
+/** A key derived from a secret and a purpose (HKDF-SHA-256), so one secret serves many uses. */
+function derivedKey(
+  secret: string,
+  purpose: string,
+  algorithm: { name: "AES-GCM"; length: number } | { name: "HMAC"; hash: string; length: number },
+  usages: ("encrypt" | "decrypt" | "sign")[],
+): Promise<CryptoKey> {
+  const id = `${algorithm.name}\u0000${purpose}\u0000${secret}`;
   let key = keys.get(id);
   if (!key) {
     key = crypto.subtle
@@ -29,14 +34,47 @@ function aesKey(secret: string, purpose: string): Promise<CryptoKey> {
         crypto.subtle.deriveKey(
           { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8.encode(purpose) },
           material,
-          { name: "AES-GCM", length: 256 },
+          algorithm,
           false,
-          ["encrypt", "decrypt"],
+          usages,
         ),
       );
     keys.set(id, key);
   }
   return key;
+}
+
+const aesKey = (secret: string, purpose: string) =>
+  derivedKey(secret, purpose, { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]);
+
+/**
+ * HMAC-SHA-256 of a string, hex, under a key derived from `secret` for `purpose`: how short
+ * secrets (backup codes) are stored, so a database dump alone cannot brute-force them.
+ *
+ * @example
+ * const stored = await hmacHex(env.ENCRYPTION_KEY, "backup-code", "abcdefghjk");
+ */
+export async function hmacHex(secret: string, purpose: string, text: string): Promise<string> {
+  const key = await derivedKey(secret, purpose, { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(text)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * `count` characters drawn uniformly from `alphabet` (at most 256 characters): random bytes at
+ * or above the largest multiple of its length are thrown away rather than folded in with a
+ * modulo, which would make the first characters likelier.
+ */
+export function randomChars(alphabet: string, count: number, random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  if (alphabet.length < 1 || alphabet.length > 256) throw new RangeError("alphabet must have 1 to 256 characters");
+  const limit = 256 - (256 % alphabet.length);
+  let out = "";
+  while (out.length < count) {
+    for (const byte of random(new Uint8Array(count))) {
+      if (byte < limit && out.length < count) out += alphabet[byte % alphabet.length];
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppEnv } from "./context";
 import { titleFor, validationError } from "./errors";
+import { PositiveIntId } from "./text";
 
 /**
  * A router for one domain module. Validation failures anywhere in its routes become one
@@ -52,12 +53,10 @@ export function problems<S extends number>(...statuses: S[]) {
   >;
 }
 
-/** `{id}` path parameter: a positive integer id (ids are serial, as in the seed). */
+/**
+ * `{id}` path parameter: a positive int4 id (ids are serial) written as canonical decimal
+ * digits; `0x10`, `+1`, `1e3`, `010` and anything past 2147483647 are a 400.
+ */
 export const IdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
-    .openapi({ param: { name: "id", in: "path" }, example: 42 }),
+  id: PositiveIntId.openapi({ param: { name: "id", in: "path" }, example: "42" }),
 });

@@ -85,6 +85,20 @@ export function needsRehash(stored: string, cost: PasswordCost = "standard"): bo
   return !stored.startsWith(prefix(PASSWORD_COSTS[cost]));
 }
 
+/** bcrypt reads at most this many bytes of a password; the rest never counted. */
+export const BCRYPT_MAX_BYTES = 72;
+
+/**
+ * Whether a login that just verified `password` against `stored` may replace the hash with
+ * one of `password`: when the hash needs it (see {@link needsRehash}), but never from a typed
+ * password over 72 bytes checked by bcrypt, which matched only its first 72 bytes: hashing
+ * the whole of it would make whatever followed them the password.
+ */
+export function mayRehash(password: string, stored: string, cost: PasswordCost = "standard"): boolean {
+  if (!needsRehash(stored, cost)) return false;
+  return !(BCRYPT_HASH.test(stored) && new TextEncoder().encode(password).length > BCRYPT_MAX_BYTES);
+}
+
 /**
  * A well-formed hash of no password anyone knows, at `cost`: verified against when the account
  * does not exist, so a login for an unknown user costs the same time as one with a wrong password.

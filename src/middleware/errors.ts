@@ -99,6 +99,10 @@ function fromDatabaseError(error: unknown): AppError | undefined {
         headers: { "Retry-After": "1" },
       });
     default:
+      // Class 22 (data exception): a value Postgres refused, e.g. a NUL in text (22021).
+      if (pg.code.startsWith("22")) {
+        return new AppError(400, "invalid_value", "A value in the request is not acceptable.", { cause: error });
+      }
       return undefined;
   }
 }

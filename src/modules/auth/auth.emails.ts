@@ -102,3 +102,33 @@ export async function renderAccountEmail(
   if (!spec || typeof sealed !== "string") return undefined;
   return spec.render(config.APP_URL, await decryptSecret(config.ENCRYPTION_KEY, LINK_PURPOSE, sealed));
 }
+
+export type TwoFactorChange = "setup" | "enabled" | "disabled";
+
+const TWO_FACTOR_CHANGES: Record<TwoFactorChange, { subject: string; line: string }> = {
+  setup: {
+    subject: "A new authenticator was set up for your Mundo Tango account",
+    line: "A new two-factor authentication secret was created for your account. Two-factor sign-in turns on once a code from it is confirmed.",
+  },
+  enabled: {
+    subject: "Two-factor authentication is now on for your Mundo Tango account",
+    line: "Two-factor authentication was turned on for your account: logging in now needs a code from your authenticator app or a backup code.",
+  },
+  disabled: {
+    subject: "Two-factor authentication was turned off for your Mundo Tango account",
+    line: "Two-factor authentication was turned off for your account: logging in now needs only your password.",
+  },
+};
+
+/** Tells the owner about every change to their two-factor authentication (it carries no secret). */
+export function twoFactorChangedEmail(appUrl: string, change: TwoFactorChange): EmailContent {
+  const href = `${appUrl}/settings/security`;
+  const { subject, line } = TWO_FACTOR_CHANGES[change];
+  const lines = [line, "If this was not you, reset your password now and review your active sessions."];
+  return {
+    template: `two_factor_${change}`,
+    subject,
+    text: `${lines.join("\n\n")}\n\n${href}\n`,
+    html: layout("Your account's security changed", lines, { href, label: "Review my security settings" }),
+  };
+}

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { roleLevel } from "../../../drizzle/users";
 import type { AppEnv } from "../../lib/context";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
-import { throttle } from "../../lib/rate-limit";
+import { clientNetworkKey, throttle } from "../../lib/rate-limit";
 import { viewerOf } from "../../middleware/auth";
 import { toPrivateUser } from "../users/users.schemas";
 import { accountStatusError } from "./auth.policy";
@@ -18,9 +18,9 @@ export function clientInfo(c: Context<AppEnv>): auth.ClientInfo {
   };
 }
 
-/** The IP rate-limit key part ("unknown" when Cloudflare did not say). */
+/** The IP rate-limit key part: the address, or an IPv6 client's /64 ("unknown" when Cloudflare did not say). */
 export function ipKey(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? "unknown";
+  return clientNetworkKey(c.req.header("cf-connecting-ip"));
 }
 
 async function authResult(c: Context<AppEnv>, account: auth.AuthenticatedAccount) {
@@ -52,11 +52,11 @@ export const register: Handler<typeof routes.register> = async (c) => {
 export const login: Handler<typeof routes.login> = async (c) => {
   const input = c.req.valid("json");
   await throttle(c.env.AUTH_IP_LIMITER, `login:ip:${ipKey(c)}`);
-  await throttle(c.env.AUTH_ACCOUNT_LIMITER, `login:account:${input.login.toLowerCase()}`);
   const account = await auth.login(c.var.db, input, {
     client: clientInfo(c),
     encryptionKey: c.var.config.ENCRYPTION_KEY,
     passwordCost: c.var.config.PASSWORD_HASH_COST,
+    throttle: (key) => throttle(c.env.AUTH_ACCOUNT_LIMITER, key),
   });
   return c.json(await authResult(c, account), 200);
 };
@@ -81,5 +81,5 @@ export const me: Handler<typeof routes.me> = async (c) => {
 
 export const checkAvailability: Handler<typeof routes.checkAvailability> = async (c) => {
   await throttle(c.env.AUTH_IP_LIMITER, `availability:ip:${ipKey(c)}`);
-  return c.json({ available: await auth.isAvailable(c.var.db, c.req.valid("query")) }, 200);
+  return c.json({ available: await auth.isUsernameAvailable(c.var.db, c.req.valid("query").username) }, 200);
 };

@@ -76,7 +76,8 @@ export const checkAvailability = createRoute({
   method: "get",
   path: "/api/auth/availability",
   tags,
-  summary: "Is a username or an email free?",
+  summary: "Is a username free?",
+  description: "Usernames only: whether an email address has an account is never told.",
   request: { query: AvailabilityQuery },
   responses: { 200: jsonContent(AvailabilitySchema, "Whether it is free"), ...problems(400, 429) },
 });

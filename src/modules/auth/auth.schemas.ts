@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isPrintableAscii, singleLine } from "../../lib/text";
 import { PrivateUserSchema } from "../users/users.schemas";
 
 export const PASSWORD_MIN = 8;
@@ -38,13 +39,15 @@ export const RegisterBody = z
     email: Email,
     username: Username,
     password: Password,
-    name: z.string().trim().min(1).max(100).openapi({ example: "Ana Fernandez" }),
+    name: singleLine(100, 1).openapi({ example: "Ana Fernandez" }),
   })
   .openapi("RegisterRequest");
 
 export const LoginBody = z
   .object({
-    login: z.string().trim().min(1).max(254).openapi({ description: "Email or username", example: "ana_tanguera" }),
+    login: singleLine(254, 1)
+      .refine(isPrintableAscii, "An email or username: ASCII letters, digits and punctuation")
+      .openapi({ description: "Email or username (ASCII; case-insensitive)", example: "ana_tanguera" }),
     password: z.string().min(1).max(PASSWORD_MAX),
     totp: SecondFactorCode.optional(),
   })
@@ -69,9 +72,8 @@ export const ForgotPasswordBody = z.object({ email: Email }).openapi("ForgotPass
 
 export const ResetPasswordBody = z.object({ token: z.string().min(16).max(200), password: Password }).openapi("ResetPasswordRequest");
 
-export const AvailabilityQuery = z
-  .object({ username: Username.optional(), email: Email.optional() })
-  .refine((q) => (q.username === undefined) !== (q.email === undefined), "Give exactly one of username or email");
+/** Only usernames: whether an email has an account is never told (forgot-password answers the same either way). */
+export const AvailabilityQuery = z.strictObject({ username: Username });
 
 export const AvailabilitySchema = z.object({ available: z.boolean() }).openapi("Availability");
 
@@ -84,13 +86,20 @@ export const TwoFactorSetupSchema = z
   })
   .openapi("TwoFactorSetup");
 
-export const TwoFactorEnableBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, "A 6-digit code") });
+/** The current password: every 2FA change needs it, so a stolen access token alone cannot. */
+const CurrentPassword = z.string().min(1).max(PASSWORD_MAX).openapi({ description: "The account's current password" });
+
+export const TwoFactorSetupBody = z.object({ password: CurrentPassword }).openapi("TwoFactorSetupRequest");
+
+export const TwoFactorEnableBody = z
+  .object({ password: CurrentPassword, code: z.string().trim().regex(/^\d{6}$/, "A 6-digit code") })
+  .openapi("TwoFactorEnableRequest");
 
 export const TwoFactorEnabledSchema = z
   .object({ enabled: z.literal(true), backupCodes: z.array(z.string()).length(10) })
   .openapi("TwoFactorEnabled");
 
-export const TwoFactorDisableBody = z.object({ password: z.string().min(1).max(PASSWORD_MAX), code: SecondFactorCode });
+export const TwoFactorDisableBody = z.object({ password: CurrentPassword, code: SecondFactorCode }).openapi("TwoFactorDisableRequest");
 
 export const SessionSchema = z
   .object({

@@ -3,7 +3,8 @@ import { twoFactorSecrets, users, type SelectUser } from "../../../drizzle/schem
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { mapRow, pgError, PG, type Db } from "../../lib/db";
 import { type AppError, conflict, notFound, unauthorized } from "../../lib/errors";
-import { dummyHash, hashPassword, needsRehash, verifyPassword, type PasswordCost } from "../../lib/password";
+import { dummyHash, hashPassword, mayRehash, verifyPassword, type PasswordCost } from "../../lib/password";
+import { asciiFold, isPrintableAscii } from "../../lib/text";
 import { queueAccountEmail, VERIFY_EMAIL_TTL_HOURS } from "./auth.emails";
 import { accountStatusError } from "./auth.policy";
 import { REFRESH_TOKEN_TTL_DAYS } from "./auth.tokens";
@@ -94,59 +95,89 @@ export async function registerAccount(
   return { user: mapRow(users, rows[0]!), session: { sessionId: session.sessionId, refreshToken: session.refreshToken } };
 }
 
-/** Case-insensitive: by email when the login has an @, else by username (served by the lower() indexes). */
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * The login's account: by email when it has an @, else by username, matched by ASCII case
+ * fold only ({@link asciiFold}, and `translate` in SQL the same way), never by Postgres'
+ * Unicode-aware `lower()`, which folds `İ` to `i`. The `lower()` condition is there for the
+ * lower() unique indexes; the `translate()` one decides. A non-ASCII login matches nobody.
+ */
 async function findAccount(db: Db, login: string) {
-  const match = login.includes("@")
-    ? sql`lower(${users.email}) = lower(${login})`
-    : sql`lower(${users.username}) = lower(${login})`;
+  if (!isPrintableAscii(login)) return undefined;
+  const folded = asciiFold(login);
+  const column = login.includes("@") ? users.email : users.username;
   const [row] = await db
     .select({ user: users, twoFactor: twoFactorSecrets })
     .from(users)
     .leftJoin(twoFactorSecrets, eq(twoFactorSecrets.userId, users.id))
-    .where(match)
+    .where(sql`lower(${column}) = ${folded} AND translate(${column}, ${UPPER}, ${LOWER}) = ${folded}`)
     .limit(1);
   return row;
 }
 
+/** Charges one attempt to a rate-limit key (throws 429 when over). */
+export type Throttle = (key: string) => Promise<void>;
+
 /**
  * Checks a login (password, account status, second factor) and opens a session.
  * An unknown account costs the same time as a wrong password, and both are the same 401.
- * A bcrypt hash from the original platform is replaced by a scrypt one on success.
+ * Attempts are charged to the account they resolve to (`login:user:<id>`), whatever spelling
+ * named it, and second-factor codes also to its two-factor limit (`2fa:user:<id>`).
+ *
+ * The session is written only if the account is still as it was read: same password hash,
+ * still active and not suspended, same 2FA state. A password reset, a suspension or a 2FA
+ * change landing between the check and the write makes this login a 401, and a bcrypt hash
+ * from the original platform is replaced by a scrypt one only over the hash that was checked.
  */
 export async function login(
   db: Db,
   input: { login: string; password: string; totp?: string },
-  options: { client: ClientInfo; encryptionKey: string; passwordCost: PasswordCost },
+  options: { client: ClientInfo; encryptionKey: string; passwordCost: PasswordCost; throttle: Throttle },
 ): Promise<AuthenticatedAccount> {
   const account = await findAccount(db, input.login);
+  await options.throttle(account ? `login:user:${account.user.id}` : `login:unknown:${asciiFold(input.login)}`);
   const passwordOk = await verifyPassword(input.password, account?.user.password ?? dummyHash(options.passwordCost));
-  if (!account || !passwordOk) throw unauthorized("Wrong login or password.", "invalid_credentials");
+  if (!account || !passwordOk) throw invalidCredentials();
   const statusError = accountStatusError(account.user);
   if (statusError) throw statusError;
 
+  const twoFactorOn = Boolean(account.user.twoFactorEnabled && account.twoFactor?.enabledAt);
   let gate: SecondFactorGate = { kind: "none" };
-  if (account.user.twoFactorEnabled && account.twoFactor?.enabledAt) {
+  if (twoFactorOn && account.twoFactor) {
     if (!input.totp) throw unauthorized("Enter the code from your authenticator app.", "totp_required");
+    await options.throttle(`2fa:user:${account.user.id}`);
     gate = await checkSecondFactor(account.twoFactor, input.totp, options.encryptionKey);
   }
 
   const session = await newSession();
-  const rehash = needsRehash(account.user.password, options.passwordCost)
+  const rehash = mayRehash(input.password, account.user.password, options.passwordCost)
     ? await hashPassword(input.password, options.passwordCost)
     : null;
-  const { rows } = await db.execute(sql`
+  const { rows } = await db.execute<{ account: Record<string, unknown> | null; gate_ok: boolean }>(sql`
     WITH ${gateCte(account.user.id, gate)},
     account AS (
       UPDATE users SET last_login_at = now(), last_login_ip = ${options.client.ip},
         password = coalesce(${rehash}, password)
       WHERE id = ${account.user.id} AND EXISTS (SELECT 1 FROM gate)
+        AND password = ${account.user.password}
+        AND coalesce(is_active, true) AND NOT coalesce(suspended, false)
+        AND coalesce(two_factor_enabled, false) = ${Boolean(account.user.twoFactorEnabled)}
       RETURNING *
     ),
     ${sessionInserts(session, options.client, sql`account`)}
-    SELECT * FROM account`);
-  if (!rows[0]) throw unauthorized("The code is not valid or was already used.", "invalid_totp");
-  return { user: mapRow(users, rows[0]), session: { sessionId: session.sessionId, refreshToken: session.refreshToken } };
+    SELECT (SELECT row_to_json(a) FROM account a) AS account, EXISTS (SELECT 1 FROM gate) AS gate_ok`);
+  const row = rows[0];
+  if (!row?.account) {
+    if (row && !row.gate_ok) throw unauthorized("The code is not valid or was already used.", "invalid_totp");
+    // The account changed since it was read (a reset, a suspension, a 2FA change): this login is void.
+    throw invalidCredentials();
+  }
+  return { user: mapRow(users, row.account), session: { sessionId: session.sessionId, refreshToken: session.refreshToken } };
 }
+
+const invalidCredentials = () => unauthorized("Wrong login or password.", "invalid_credentials");
 
 export type RefreshOutcome =
   | { ok: true; user: SelectUser; session: IssuedSession }
@@ -232,13 +263,13 @@ export async function getAccount(db: Db, userId: number): Promise<SelectUser> {
   return user;
 }
 
-/** Whether a username or email is free (case-insensitive, as the unique indexes see it). */
-export async function isAvailable(db: Db, field: { username?: string; email?: string }): Promise<boolean> {
-  const condition =
-    field.email !== undefined
-      ? sql`lower(${users.email}) = lower(${field.email})`
-      : sql`lower(${users.username}) = lower(${field.username ?? ""})`;
-  const [taken] = await db.select({ id: users.id }).from(users).where(condition).limit(1);
+/** Whether a username is free (case-insensitive, as the unique index sees it). */
+export async function isUsernameAvailable(db: Db, username: string): Promise<boolean> {
+  const [taken] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`)
+    .limit(1);
   return !taken;
 }
 

@@ -36,7 +36,11 @@ export function issueAccessToken(secret: string, claims: AccessClaims, now = Dat
   );
 }
 
-/** Verifies signature (HS256 only), issuer, audience and expiry; any failure is a 401. */
+/**
+ * Verifies signature (HS256 only), issuer, audience and expiry; any failure is a 401. `exp`,
+ * `iat`, `iss` and `aud` are required: a correctly signed token without an expiry is not
+ * accepted forever.
+ */
 export async function verifyAccessToken(secret: string, token: string): Promise<AccessClaims> {
   let payload: Record<string, unknown>;
   try {
@@ -48,8 +52,10 @@ export async function verifyAccessToken(secret: string, token: string): Promise<
       : unauthorized("The access token is not valid.", "invalid_token");
   }
   const userId = Number(payload.sub);
-  const { sid, role, lvl } = payload;
-  if (!Number.isInteger(userId) || typeof sid !== "string" || typeof role !== "string" || typeof lvl !== "number") {
+  const { sid, role, lvl, exp, iat, iss, aud } = payload;
+  const registered =
+    Number.isInteger(exp) && Number.isInteger(iat) && iss === JWT_ISSUER && (aud === JWT_AUDIENCE || (Array.isArray(aud) && aud.includes(JWT_AUDIENCE)));
+  if (!registered || !Number.isInteger(userId) || typeof sid !== "string" || typeof role !== "string" || typeof lvl !== "number") {
     throw unauthorized("The access token is not valid.", "invalid_token");
   }
   return { userId, role, level: lvl, sessionId: sid };

@@ -85,9 +85,15 @@ export async function requestPasswordReset(db: Db, email: string, encryptionKey:
 }
 
 /**
- * Sets a new password with a reset token, in one statement: spends the token (and every
- * other outstanding reset token of the account), revokes every session, and marks the
- * email verified (following the link proved it).
+ * Sets a new password with a reset token: spends the token (and every other outstanding
+ * reset token of the account), sets the password, marks the email verified (following the
+ * link proved it), then revokes every session, as one atomic batch.
+ *
+ * Two statements, not one, so that no session opened by a login racing the reset survives
+ * it: the first takes the account's row lock, waiting for a login writing its session to
+ * commit; the second then reads sessions with a fresh snapshot (read committed), which
+ * includes that session. A login arriving later finds the password hash changed and writes
+ * nothing (see auth.service login).
  */
 export async function resetPassword(
   db: Db,
@@ -95,26 +101,31 @@ export async function resetPassword(
   passwordCost: PasswordCost,
 ): Promise<void> {
   const [tokenHash, passwordHash] = await Promise.all([sha256Hex(input.token), hashPassword(input.password, passwordCost)]);
-  const { rows } = await db.execute(sql`
-    WITH spent AS (
-      UPDATE email_tokens SET used_at = now()
-      WHERE token_hash = ${tokenHash} AND purpose = 'reset_password' AND used_at IS NULL AND expires_at > now()
-      RETURNING user_id, email
-    ),
-    account AS (
-      UPDATE users u SET password = ${passwordHash}, is_verified = true, updated_at = now()
-      FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
-      RETURNING u.id
-    ),
-    other_tokens AS (
-      UPDATE email_tokens SET used_at = now()
-      WHERE purpose = 'reset_password' AND used_at IS NULL AND token_hash <> ${tokenHash}
-        AND user_id IN (SELECT id FROM account)
-    ),
-    ended AS (
-      UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_reset'
-      WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM account)
-    )
-    SELECT id FROM account`);
-  if (!rows[0]) throw invalidLink();
+  const [changed] = await db.batch([
+    db.execute(sql`
+      WITH spent AS (
+        UPDATE email_tokens SET used_at = now()
+        WHERE token_hash = ${tokenHash} AND purpose = 'reset_password' AND used_at IS NULL AND expires_at > now()
+        RETURNING user_id, email
+      ),
+      account AS (
+        UPDATE users u SET password = ${passwordHash}, is_verified = true, updated_at = now()
+        FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
+        RETURNING u.id
+      ),
+      other_tokens AS (
+        UPDATE email_tokens SET used_at = now()
+        WHERE purpose = 'reset_password' AND used_at IS NULL AND token_hash <> ${tokenHash}
+          AND user_id IN (SELECT id FROM account)
+      )
+      SELECT id FROM account`),
+    // The token spent by the statement above (used_at is this transaction's now()), whose
+    // account now has the new hash.
+    db.execute(sql`
+      UPDATE sessions s SET revoked_at = now(), revoked_reason = 'password_reset'
+      FROM email_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ${tokenHash} AND t.used_at = now() AND u.password = ${passwordHash}
+        AND s.user_id = t.user_id AND s.revoked_at IS NULL`),
+  ]);
+  if (!changed.rows[0]) throw invalidLink();
 }

@@ -1,13 +1,15 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import { twoFactorSecrets, users } from "../../../drizzle/schema";
-import { decryptSecret, encryptSecret, sha256Hex } from "../../lib/crypto";
+import { decryptSecret, encryptSecret, hmacHex, randomChars } from "../../lib/crypto";
 import type { Db } from "../../lib/db";
-import { conflict, unauthorized } from "../../lib/errors";
+import { conflict, notFound, unauthorized } from "../../lib/errors";
 import { verifyPassword } from "../../lib/password";
+import { twoFactorChangedEmail, type TwoFactorChange } from "./auth.emails";
 import { generateTotpSecret, matchTotp, otpauthUrl } from "./auth.totp";
 
-/** Key-derivation purpose for TOTP secrets at rest (see encryptSecret). */
+/** Key-derivation purposes: TOTP secrets at rest (see encryptSecret), backup codes (see hmacHex). */
 const SECRET_PURPOSE = "totp-secret";
+const BACKUP_CODE_PURPOSE = "backup-code-hmac";
 const BACKUP_CODE_COUNT = 10;
 const BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 
@@ -21,8 +23,33 @@ type TwoFactorRow = typeof twoFactorSecrets.$inferSelect;
 
 const invalidCode = () => unauthorized("The code is not valid or was already used.", "invalid_totp");
 
-function hashBackupCode(code: string): Promise<string> {
-  return sha256Hex(code.toLowerCase().replace("-", ""));
+/** A backup code as stored: HMAC-SHA-256 under a key derived from ENCRYPTION_KEY, never a plain hash. */
+function hashBackupCode(code: string, encryptionKey: string): Promise<string> {
+  return hmacHex(encryptionKey, BACKUP_CODE_PURPOSE, code.toLowerCase().replace("-", ""));
+}
+
+const wrongPassword = () => unauthorized("The password is not right.", "invalid_credentials");
+
+/** A CTE named `mail` queuing the owner's notice of a 2FA change, for each user id `changed` yields. */
+function changeNotice(change: TwoFactorChange, appUrl: string, changed: SQL): SQL {
+  const email = twoFactorChangedEmail(appUrl, change);
+  return sql`mail AS (
+      INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
+      SELECT id, email, ${email.template}, ${email.subject}, ${email.text}, ${email.html}
+      FROM users WHERE id IN (${changed})
+    )`;
+}
+
+/** The caller's password hash and 2FA row, after checking the password they typed (401 if wrong). */
+async function withPassword(db: Db, userId: number, password: string) {
+  const [row] = await db
+    .select({ password: users.password, secret: twoFactorSecrets })
+    .from(users)
+    .leftJoin(twoFactorSecrets, eq(twoFactorSecrets.userId, users.id))
+    .where(eq(users.id, userId));
+  if (!row) throw notFound("account");
+  if (!(await verifyPassword(password, row.password))) throw wrongPassword();
+  return row;
 }
 
 /**
@@ -36,7 +63,7 @@ export async function checkSecondFactor(row: TwoFactorRow, code: string, encrypt
     if (step === null || (row.lastUsedStep !== null && step <= row.lastUsedStep)) throw invalidCode();
     return { kind: "totp", step };
   }
-  return { kind: "backup_code", codeHash: await hashBackupCode(code) };
+  return { kind: "backup_code", codeHash: await hashBackupCode(code, encryptionKey) };
 }
 
 /**
@@ -58,54 +85,73 @@ export function gateCte(userId: number, gate: SecondFactorGate): SQL {
   }
 }
 
+/** Ten codes of 10 characters from a 31-character alphabet (about 50 bits each), drawn without bias. */
 function newBackupCodes(): string[] {
   return Array.from({ length: BACKUP_CODE_COUNT }, () => {
-    const chars = Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => BACKUP_ALPHABET[b % BACKUP_ALPHABET.length]);
-    return `${chars.slice(0, 5).join("")}-${chars.slice(5).join("")}`;
+    const chars = randomChars(BACKUP_ALPHABET, 10);
+    return `${chars.slice(0, 5)}-${chars.slice(5)}`;
   });
 }
 
 /**
  * Starts 2FA set-up: a new secret, stored encrypted and not yet enabled (it replaces an
- * earlier unconfirmed one). 409 when 2FA is already on.
+ * earlier unconfirmed one). Needs the current password; the owner is emailed. 409 when 2FA
+ * is already on. Nothing is written if the password changed since it was checked.
  */
-export async function setupTwoFactor(db: Db, userId: number, encryptionKey: string) {
+export async function setupTwoFactor(db: Db, userId: number, input: { password: string }, options: { encryptionKey: string; appUrl: string }) {
+  const checked = await withPassword(db, userId, input.password);
+  if (checked.secret?.enabledAt) throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
   const secret = generateTotpSecret();
-  const sealed = await encryptSecret(encryptionKey, SECRET_PURPOSE, secret);
+  const sealed = await encryptSecret(options.encryptionKey, SECRET_PURPOSE, secret);
   const { rows } = await db.execute<{ username: string; enabled: boolean; stored: number }>(sql`
-    WITH account AS (SELECT id, username, coalesce(two_factor_enabled, false) AS enabled FROM users WHERE id = ${userId}),
+    WITH account AS (
+      SELECT id, username, coalesce(two_factor_enabled, false) AS enabled FROM users
+      WHERE id = ${userId} AND password = ${checked.password}
+    ),
     stored AS (
       INSERT INTO two_factor_secrets (user_id, secret_encrypted)
       SELECT id, ${sealed} FROM account WHERE NOT enabled
       ON CONFLICT (user_id) DO UPDATE
         SET secret_encrypted = excluded.secret_encrypted, last_used_step = NULL, created_at = now()
         WHERE two_factor_secrets.enabled_at IS NULL
-      RETURNING 1
-    )
+      RETURNING user_id
+    ),
+    ${changeNotice("setup", options.appUrl, sql`SELECT user_id FROM stored`)}
     SELECT username, enabled, (SELECT count(*) FROM stored)::int AS stored FROM account`);
   const row = rows[0];
-  if (!row || row.enabled || row.stored === 0) {
+  if (!row) throw wrongPassword();
+  if (row.enabled || row.stored === 0) {
     throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
   }
   return { secret, otpauthUrl: otpauthUrl(secret, row.username) };
 }
 
 /**
- * Turns 2FA on once a code from the pending secret is valid, and issues 10 single-use
- * backup codes (returned once, stored hashed), all in one statement.
+ * Turns 2FA on once the password is right and a code from the pending secret is valid, and
+ * issues 10 single-use backup codes (returned once, stored as HMACs), all in one statement
+ * that also queues the owner's notice. The write holds only for the very secret the code was
+ * checked against: a concurrent set-up replacing it makes this a 401, never an enable of a
+ * secret nobody confirmed.
  */
-export async function enableTwoFactor(db: Db, userId: number, code: string, encryptionKey: string): Promise<string[]> {
-  const [row] = await db.select().from(twoFactorSecrets).where(eq(twoFactorSecrets.userId, userId));
+export async function enableTwoFactor(
+  db: Db,
+  userId: number,
+  input: { password: string; code: string },
+  options: { encryptionKey: string; appUrl: string },
+): Promise<string[]> {
+  const { password, secret: row } = await withPassword(db, userId, input.password);
   if (!row) throw conflict("two_factor_not_set_up", "Start with POST /api/auth/2fa/setup.");
   if (row.enabledAt) throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
-  const gate = await checkSecondFactor(row, code, encryptionKey);
+  const gate = await checkSecondFactor(row, input.code, options.encryptionKey);
   if (gate.kind !== "totp") throw invalidCode();
   const codes = newBackupCodes();
-  const hashes = await Promise.all(codes.map(hashBackupCode));
+  const hashes = await Promise.all(codes.map((code) => hashBackupCode(code, options.encryptionKey)));
   const { rows } = await db.execute(sql`
     WITH enabled AS (
       UPDATE two_factor_secrets SET enabled_at = now(), last_used_step = ${gate.step}
-      WHERE user_id = ${userId} AND enabled_at IS NULL AND coalesce(last_used_step, -1) < ${gate.step}
+      WHERE user_id = ${userId} AND enabled_at IS NULL AND secret_encrypted = ${row.secretEncrypted}
+        AND coalesce(last_used_step, -1) < ${gate.step}
+        AND EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND password = ${password})
       RETURNING user_id
     ),
     flag AS (UPDATE users SET two_factor_enabled = true, updated_at = now() WHERE id IN (SELECT user_id FROM enabled)),
@@ -113,18 +159,19 @@ export async function enableTwoFactor(db: Db, userId: number, code: string, encr
     new_codes AS (
       INSERT INTO two_factor_backup_codes (user_id, code_hash)
       SELECT enabled.user_id, hash FROM enabled, unnest(${sql`ARRAY[${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}]::text[]`}) AS hash
-    )
+    ),
+    ${changeNotice("enabled", options.appUrl, sql`SELECT user_id FROM enabled`)}
     SELECT user_id FROM enabled`);
   if (!rows[0]) throw invalidCode();
   return codes;
 }
 
-/** Turns 2FA off: needs the password and a current code (or a backup code). */
+/** Turns 2FA off: needs the password and a current code (or a backup code); the owner is emailed. */
 export async function disableTwoFactor(
   db: Db,
   userId: number,
   input: { password: string; code: string },
-  encryptionKey: string,
+  options: { encryptionKey: string; appUrl: string },
 ): Promise<void> {
   const [row] = await db
     .select({ password: users.password, secret: twoFactorSecrets })
@@ -132,10 +179,8 @@ export async function disableTwoFactor(
     .leftJoin(twoFactorSecrets, eq(twoFactorSecrets.userId, users.id))
     .where(eq(users.id, userId));
   if (!row?.secret?.enabledAt) throw conflict("two_factor_not_enabled", "Two-factor authentication is not on.");
-  if (!(await verifyPassword(input.password, row.password))) {
-    throw unauthorized("The password is not right.", "invalid_credentials");
-  }
-  const gate = await checkSecondFactor(row.secret, input.code, encryptionKey);
+  if (!(await verifyPassword(input.password, row.password))) throw wrongPassword();
+  const gate = await checkSecondFactor(row.secret, input.code, options.encryptionKey);
   // The secret row is deleted here, so a TOTP code is only checked (not recorded) and the
   // backup-code gate owns its row: no row is changed twice in one statement.
   const gateSql =
@@ -147,7 +192,8 @@ export async function disableTwoFactor(
     WITH ${gateSql},
     removed AS (DELETE FROM two_factor_secrets WHERE user_id = ${userId} AND EXISTS (SELECT 1 FROM gate) RETURNING user_id),
     codes AS (DELETE FROM two_factor_backup_codes WHERE user_id IN (SELECT user_id FROM removed) AND code_hash <> ${gateHash}),
-    flag AS (UPDATE users SET two_factor_enabled = false, updated_at = now() WHERE id IN (SELECT user_id FROM removed))
+    flag AS (UPDATE users SET two_factor_enabled = false, updated_at = now() WHERE id IN (SELECT user_id FROM removed)),
+    ${changeNotice("disabled", options.appUrl, sql`SELECT user_id FROM removed`)}
     SELECT user_id FROM removed`);
   if (!rows[0]) throw invalidCode();
 }

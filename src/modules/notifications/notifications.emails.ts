@@ -20,7 +20,8 @@ type Data = Record<string, unknown>;
 function field(data: Data, key: string, fallback: string): string {
   const value = data[key];
   if (typeof value !== "string") return fallback;
-  const line = value.replace(/\s+/g, " ").trim().slice(0, 120);
+  // eslint-disable-next-line no-control-regex
+  const line = value.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, 120);
   return line || fallback;
 }
 
@@ -42,18 +43,21 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * Subject and bodies for a notification email; unknown types get a generic headline.
+ * Subject and bodies for a notification email; unknown types get a generic headline. The
+ * subject quotes the actor's name, so a name reads as a name and not as part of the sentence
+ * (names are single-line: validation refuses control characters and line breaks in them).
  *
  * @example
- * notificationEmail("post_like", {}, "https://mundotango.life").subject; // "{{actor}} liked your post"
+ * notificationEmail("post_like", {}, "https://mundotango.life").subject; // "\"{{actor}}\" liked your post"
  */
 export function notificationEmail(type: string, data: Data, appUrl: string): NotificationEmail {
   const headline = HEADLINES[type]?.(data) ?? "You have a new notification on Mundo Tango";
+  const subject = headline.replaceAll(ACTOR, `"${ACTOR}"`);
   const link = `${appUrl}/notifications`;
   const settings = `${appUrl}/settings/notifications`;
   const footer = "You get this email because you asked for it in your notification settings.";
   return {
-    subject: headline,
+    subject,
     text: `${headline}.\n\nSee it on Mundo Tango: ${link}\n\n${footer} Change them at ${settings}\n`,
     html: [
       `<!doctype html><html><body style="font-family:sans-serif;max-width:560px;margin:auto">`,

@@ -82,7 +82,7 @@ export function notificationCtes(input: NotifyInput, options: NotifyOptions): SQ
         coalesce((s.notification_preferences -> i.type -> 'email') = 'true'::jsonb, false)
           AND coalesce(u.is_verified, false) AND coalesce(u.is_active, true) AND NOT coalesce(u.suspended, false) AS by_email,
         u.email AS to_email,
-        coalesce(nullif(btrim(regexp_replace(a.name, ${"\\s+"}, ' ', 'g')), ''), a.username, 'Someone') AS actor_name
+        coalesce(nullif(btrim(regexp_replace(a.name, ${"[[:space:][:cntrl:]]+"}, ' ', 'g')), ''), a.username, 'Someone') AS actor_name
       FROM (
         SELECT (${ref(input.userId)})::int AS user_id, (${ref(input.actorId)})::int AS actor_id,
                ${input.type}::varchar AS type, ${input.subjectType ?? null}::varchar AS subject_type,

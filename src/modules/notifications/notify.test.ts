@@ -80,10 +80,21 @@ describe("notify (happy path)", () => {
     expect((await notify(t.db, input, { appUrl })).emailsQueued).toBe(0);
     const [mail, ...more] = await emailsFor(ana.id);
     expect(more).toEqual([]);
-    expect(mail).toMatchObject({ toEmail: ana.email, template: "notification", status: "pending", subject: "Bruno <b>& Co liked your post" });
+    expect(mail).toMatchObject({ toEmail: ana.email, template: "notification", status: "pending", subject: '"Bruno <b>& Co" liked your post' });
     expect(mail!.bodyText).toContain(`${appUrl}/notifications`);
     expect(mail!.bodyHtml).toContain("Bruno &#60;b&#62;&#38; Co liked your post");
     expect(mail!.bodyHtml).not.toContain("<b>");
+  });
+
+  it("quotes the actor's name in the subject and keeps it on one line, even from a legacy row with control characters", async () => {
+    const { ana, bruno } = await pair({ isVerified: true });
+    await t.db.execute(sql`UPDATE users SET name = ${"Bruno\r\nBcc: x@evil.test\u0007 Perez"} WHERE id = ${bruno.id}`);
+    await prefer(ana.id, { new_follower: { email: true } });
+    await notify(t.db, { userId: ana.id, type: "new_follower", actorId: bruno.id }, { appUrl });
+    const [mail] = await emailsFor(ana.id);
+    expect(mail!.subject).toBe('"Bruno Bcc: x@evil.test Perez" started following you');
+    // eslint-disable-next-line no-control-regex
+    expect(mail!.subject).not.toMatch(/[\u0000-\u001f\u007f]/);
   });
 
   it("emails without an in-app notification when only email is on", async () => {

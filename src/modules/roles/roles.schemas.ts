@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ROLE_NAMES } from "../../../drizzle/users";
+import { singleLine } from "../../lib/text";
 
 export const RoleSchema = z
   .object({
@@ -15,7 +16,7 @@ export const RoleListSchema = z.object({ items: z.array(RoleSchema) }).openapi("
 export const AssignRoleBody = z
   .strictObject({
     role: z.enum(ROLE_NAMES),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: singleLine(500, 1).optional(),
   })
   .openapi("AssignRoleRequest");
 

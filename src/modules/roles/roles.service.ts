@@ -18,10 +18,12 @@ export async function listRoles(db: Db): Promise<Role[]> {
 
 /**
  * Gives a user a role and records the change, in one statement that also takes the
- * decision (see roles.policy.ts). The target's row is locked first, so concurrent changes
- * apply one after the other and each records the role it really replaced. The lock is taken
- * on users alone: a locking read joined to user_roles would, after waiting, recheck the new
- * role against the old role's row and lose the user. Giving a user the role they have
+ * decision (see roles.policy.ts). The actor's and the target's rows are locked first, in id
+ * order (so two changes locking the same pair never deadlock), and the actor's level is read
+ * from the locked row: concurrent changes apply one after the other, each records the role it
+ * really replaced, and an actor demoted meanwhile acts with the level they have now. The lock
+ * is taken on users alone: a locking read joined to user_roles would, after waiting, recheck
+ * the new role against the old role's row and lose the user. Giving a user the role they have
  * records nothing. The user is notified of a change (`role_changed`) in the same statement.
  */
 export async function assignRole(
@@ -36,12 +38,14 @@ export async function assignRole(
     sameRole: sql`t.role = w.name`,
   });
   const { rows } = await db.execute<{ outcome: RoleChangeOutcome; role: string; level: number }>(sql`
-    WITH actor AS (
-      SELECT r.level FROM users u JOIN user_roles r ON r.name = u.role
-      WHERE u.id = ${change.actorId} AND coalesce(u.is_active, true) AND NOT coalesce(u.suspended, false)
+    WITH locked AS (
+      SELECT id, role, coalesce(is_active, true) AND NOT coalesce(suspended, false) AS usable
+      FROM users WHERE id IN (${change.actorId}, ${change.userId}) ORDER BY id FOR UPDATE
     ),
-    locked AS (SELECT id, role FROM users WHERE id = ${change.userId} FOR UPDATE),
-    target AS (SELECT l.id, l.role, r.level FROM locked l JOIN user_roles r ON r.name = l.role),
+    actor AS (
+      SELECT r.level FROM locked l JOIN user_roles r ON r.name = l.role WHERE l.id = ${change.actorId} AND l.usable
+    ),
+    target AS (SELECT l.id, l.role, r.level FROM locked l JOIN user_roles r ON r.name = l.role WHERE l.id = ${change.userId}),
     decided AS (
       SELECT t.id, t.role AS old_role, t.level AS old_level, w.name AS new_role, w.level AS new_level,
              ${decision} AS outcome

@@ -54,15 +54,53 @@ describe("PUT /api/admin/users/{id}/role: happy paths", () => {
     ]);
   });
 
-  it("lets a Super Admin assign their own level, and lower someone of it", async () => {
+  it("lets a Super Admin assign their own level, but not lower a peer: only someone above can", async () => {
     const peer = await createUser(t.db);
     expect((await assign(peer.id, { role: "super_admin" }, superAdmin.token)).body.level).toBe(7);
-    const res = await assign(peer.id, { role: "basic" }, superAdmin.token);
+    const refused = await assign(peer.id, { role: "basic" }, superAdmin.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe("user_outranks_you");
+    expect(await roleOf(peer.id)).toBe("super_admin");
+    const res = await assign(peer.id, { role: "basic" }, god.token);
     expect(res.body).toEqual({ userId: peer.id, role: "basic", level: 2 });
     expect((await changesOf(peer.id)).map((c) => [c.oldRole, c.newRole, c.reason])).toEqual([
       ["super_admin", "basic", null],
       ["user", "super_admin", null],
     ]);
+  });
+
+  it("refuses two Super Admins demoting each other at the same moment: neither succeeds", async () => {
+    const a = await signedIn(t, { role: "super_admin" });
+    const b = await signedIn(t, { role: "super_admin" });
+    const results = await Promise.all([assign(b.user.id, { role: "user" }, a.token), assign(a.user.id, { role: "user" }, b.token)]);
+    expect(results.map((r) => r.status)).toEqual([403, 403]);
+    expect([await roleOf(a.user.id), await roleOf(b.user.id)]).toEqual(["super_admin", "super_admin"]);
+  });
+
+  it("locks the actor too: a change by an actor demoted meanwhile is ordered before the demotion or refused", async () => {
+    // God demotes a Super Admin while that Super Admin promotes a dancer. With both rows locked
+    // in id order the two statements serialize: the promotion either committed first (its
+    // history row comes first) or sees the demotion and is refused. Repeated to hit both orders.
+    const outcomes = new Set<number>();
+    for (let i = 0; i < 25; i++) {
+      const admin = await signedIn(t, { role: "super_admin" });
+      const dancer = await createUser(t.db);
+      const [promotion, demotion] = await Promise.all([
+        assign(dancer.id, { role: "admin" }, admin.token),
+        assign(admin.user.id, { role: "user" }, god.token),
+      ]);
+      expect(demotion.status).toBe(200);
+      outcomes.add(promotion.status);
+      if (promotion.status === 200) {
+        const [promoted] = await changesOf(dancer.id);
+        const [demoted] = await changesOf(admin.user.id);
+        expect(promoted!.id).toBeLessThan(demoted!.id);
+      } else {
+        expect(promotion.status).toBe(403);
+        expect(await roleOf(dancer.id)).toBe("user");
+      }
+    }
+    expect([...outcomes].every((s) => s === 200 || s === 403)).toBe(true);
   });
 
   it("lets God give any role", async () => {
@@ -114,7 +152,7 @@ describe("PUT /api/admin/users/{id}/role: errors", () => {
     expect(await roleOf(dancer.id)).toBe("user");
   });
 
-  it.each(["abc", "0", "99999999999"])("rejects the id %s with 400", async (id) => {
+  it.each(["abc", "0", "99999999999", "2147483648", "0x10", "+1", "1e3", "010", "1.0", " 1", "-1"])("rejects the id %s with 400", async (id) => {
     const res = await assign(id, { role: "admin" }, superAdmin.token);
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: "path.id" })]);

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { PROFILE_VISIBILITIES } from "../../../drizzle/identity";
 import { TANGO_ROLES } from "../../../drizzle/users";
+import { HttpUrl, multiLine, PositiveIntId, singleLine } from "../../lib/text";
 import { ProfileFieldsSchema, UserCardSchema } from "./users.schemas";
 
-const MAX_ID = 2_147_483_647;
 
 /** `{idOrUsername}`: all digits is an id, anything else a username (matched case-insensitively). */
 export const UserRefParam = z.object({
@@ -12,7 +12,7 @@ export const UserRefParam = z.object({
     .min(1)
     .max(64)
     .regex(/^[A-Za-z0-9_.-]+$/, "A user id or a username")
-    .refine((value) => !/^\d+$/.test(value) || (Number(value) >= 1 && Number(value) <= MAX_ID), "Not a valid user id")
+    .refine((value) => !/^\d+$/.test(value) || PositiveIntId.safeParse(value).success, "Not a valid user id")
     .openapi({ param: { name: "idOrUsername", in: "path" }, example: "ana_tanguera" }),
 });
 
@@ -41,19 +41,18 @@ export const ProfileSchema = z.discriminatedUnion("restricted", [PublicProfileSc
 export type PublicProfile = z.infer<typeof PublicProfileSchema>;
 export type RestrictedProfile = z.infer<typeof RestrictedProfileSchema>;
 
-const text = (max: number) => z.string().trim().max(max);
-const optionalText = (max: number) => text(max).nullable().optional();
-const httpUrl = z.httpUrl().max(2048).nullable().optional();
+const optionalText = (max: number) => singleLine(max).nullable().optional();
+const httpUrl = HttpUrl.nullable().optional();
 const level = z.number().int().min(0).max(10).optional();
 
 /** The fields a user edits on their own profile; username, email and role change elsewhere. */
 export const UpdateProfileBody = z
   .strictObject({
-    name: text(100).min(1).optional(),
+    name: singleLine(100, 1).optional(),
     firstName: optionalText(100),
     lastName: optionalText(100),
     nickname: optionalText(100),
-    bio: optionalText(2000),
+    bio: multiLine(2000).nullable().optional(),
     profileImage: httpUrl,
     backgroundImage: httpUrl,
     facebookUrl: httpUrl,
@@ -74,7 +73,7 @@ export const UpdateProfileBody = z
       .optional(),
     stateCode: z.string().regex(/^[A-Za-z0-9-]{1,10}$/, "Up to 10 letters, digits or '-'").nullable().optional(),
     languages: z
-      .array(text(40).min(2))
+      .array(singleLine(40, 2))
       .max(10)
       .refine((list) => new Set(list).size === list.length, "No duplicates")
       .optional(),
