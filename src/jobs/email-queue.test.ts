@@ -1,14 +1,15 @@
 import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { emailQueue } from "../../drizzle/schema";
+import { emailQueue, userSettings } from "../../drizzle/schema";
 import { createUser, queueEmail } from "../../test/factories";
 import { jobContext, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
 import { EmailSendError, HttpEmailSender, type EmailMessage, type EmailSender } from "../lib/email";
 import { loadConfig } from "../lib/env";
 import { createLogger, type Logger } from "../lib/logger";
-import { queueAccountEmail } from "../modules/auth/auth.emails";
+import { queueAccountEmail, queueTwoFactorNotice } from "../modules/auth/auth.emails";
+import { notify } from "../modules/notifications";
 import { createEmailQueueJob, EMAIL_QUEUE_LIMITS, requeueFailedEmails } from "./email-queue";
 
 const t = await useTestDatabase();
@@ -363,6 +364,60 @@ describe("drain the email queue (expiry)", () => {
     const message = sent.find((m) => m.to === user.email);
     expect(message?.text).toContain(`${config.APP_URL}/reset-password?token=tok-123`);
     expect(message?.html).toContain("reset-password?token=tok-123");
+  });
+
+  it("renders a notification email at send time: the actor's name quoted in the subject, escaped in the html, links from APP_URL", async () => {
+    const [ana, bruno] = await Promise.all([createUser(t.db, { isVerified: true }), createUser(t.db)]);
+    await t.db.execute(sql`UPDATE users SET name = ${'Bruno <b>"&" Co'} WHERE id = ${bruno.id}`);
+    await t.db.insert(userSettings).values({ userId: ana.id, notificationPreferences: { event_rsvp: { email: true } } });
+    await notify(t.db, { to: [ana.id], type: "event_rsvp", actorId: bruno.id, subjectType: "event", subjectId: 1, data: { eventTitle: "Milonga <Canning>" } });
+    const config = { ...loadConfig(t.env), APP_URL: "https://app.example.test" };
+    const { sent, sender } = recordingSender();
+    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...jobContext(t), config });
+    const message = sent.find((m) => m.to === ana.email)!;
+    expect(message.subject).toBe('"Bruno <b>"&" Co" is coming to Milonga <Canning>');
+    expect(message.text).toContain('Bruno <b>"&" Co is coming to Milonga <Canning>.');
+    expect(message.text).toContain("https://app.example.test/notifications");
+    expect(message.html).toContain("Bruno &#60;b&#62;&#34;&#38;&#34; Co is coming to Milonga &#60;Canning&#62;.");
+    expect(message.html).not.toContain("<b>");
+    expect(message.html).toContain('href="https://app.example.test/settings/notifications"');
+    const [row] = await t.db.select().from(emailQueue).where(eq(emailQueue.toEmail, ana.email));
+    expect(row).toMatchObject({ status: "sent", data: null });
+  });
+
+  it("renders a two-factor notice at send time with APP_URL", async () => {
+    const user = await createUser(t.db);
+    await t.db.execute(sql`WITH m AS (${queueTwoFactorNotice("disabled", sql`(SELECT id, email FROM users WHERE id = ${user.id}) u`)}) SELECT 1`);
+    const [queued] = await t.db.select().from(emailQueue).where(eq(emailQueue.userId, user.id));
+    expect(queued).toMatchObject({ template: "two_factor_disabled", bodyText: "", bodyHtml: null, data: { change: "disabled" } });
+    const config = { ...loadConfig(t.env), APP_URL: "https://app.example.test" };
+    const { sent, sender } = recordingSender();
+    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...jobContext(t), config });
+    const message = sent.find((m) => m.to === user.email)!;
+    expect(message.subject).toBe("Two-factor authentication was turned off for your Mundo Tango account");
+    expect(message.text).toContain("https://app.example.test/settings/security");
+    expect(message.html).toContain('href="https://app.example.test/settings/security"');
+  });
+
+  it("still sends rows queued before emails were rendered at send time, as stored", async () => {
+    const legacy = [
+      await queueEmail(t.db, { template: "notification", subject: '"Ana" liked your post', bodyText: "Ana liked your post.", bodyHtml: "<p>Ana liked your post.</p>" }),
+      await queueEmail(t.db, { template: "two_factor_enabled", subject: "2FA on", bodyText: "It is on. https://old.test/settings/security", bodyHtml: "<p>on</p>" }),
+    ];
+    const { sent, sender } = recordingSender();
+    await drain(sender);
+    for (const row of legacy) {
+      expect(sent.find((m) => m.to === row.toEmail)).toMatchObject({ subject: row.subject, text: row.bodyText, html: row.bodyHtml });
+    }
+    expect((await rows(legacy.map((r) => r.id))).map((r) => r.status)).toEqual(["sent", "sent"]);
+  });
+
+  it("fails for good, without sending, a notification row whose data cannot be rendered", async () => {
+    const broken = await queueEmail(t.db, { template: "notification", subject: "", bodyText: "", bodyHtml: null, data: { actorName: "x" } });
+    const { sent, sender } = recordingSender();
+    await drain(sender);
+    expect(sent.find((m) => m.to === broken.toEmail)).toBeUndefined();
+    expect((await rows([broken.id]))[0]).toMatchObject({ status: "failed", lastError: "cannot render the queued email from its data" });
   });
 
   it("lets notification mail held back by the cap expire after two days instead of deferring it forever", async () => {

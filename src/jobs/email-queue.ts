@@ -3,8 +3,8 @@ import type { Db } from "../lib/db";
 import { createEmailSender, EmailSendError, redactEmails, type EmailSender } from "../lib/email";
 import type { Config } from "../lib/env";
 import type { Logger } from "../lib/logger";
-import { ACCOUNT_EMAILS, renderAccountEmail } from "../modules/auth/auth.emails";
-import { NOTIFICATION_TEMPLATE } from "../modules/notifications/notifications.emails";
+import { ACCOUNT_EMAILS, renderAccountEmail, renderTwoFactorNotice, TWO_FACTOR_TEMPLATES } from "../modules/auth/auth.emails";
+import { NOTIFICATION_TEMPLATE, renderNotificationEmail } from "../modules/notifications";
 import { sqlTime, type Job } from "./job";
 
 /**
@@ -184,20 +184,53 @@ interface RunState {
   halt?: Halt;
 }
 
-/** The message as it goes out: account emails are rendered now from their encrypted token. */
+/** An email as it goes out. */
+interface Rendered {
+  subject: string;
+  text: string;
+  html?: string | null;
+}
+
+/** How a template is rendered from its row's `data` and the config, and why that can fail. */
+interface Renderer {
+  /** Undefined: the row carries no renderable data, send it as stored. */
+  render: (message: Claimed, config: Config) => Promise<Rendered | undefined> | Rendered | undefined;
+  failure: string;
+}
+
+const decryptFailure = "cannot decrypt the queued link (was ENCRYPTION_KEY changed?)";
+const dataFailure = "cannot render the queued email from its data";
+
+/**
+ * Every template rendered at send time: account emails (from their encrypted token),
+ * two-factor notices and notification emails, each with `APP_URL` from the config.
+ */
+const RENDERERS: Record<string, Renderer> = {
+  ...Object.fromEntries(ACCOUNT_TEMPLATES.map((template) => [template, { render: renderAccountEmail, failure: decryptFailure }])),
+  ...Object.fromEntries(Object.keys(TWO_FACTOR_TEMPLATES).map((template) => [template, { render: renderTwoFactorNotice, failure: dataFailure }])),
+  [NOTIFICATION_TEMPLATE]: { render: (message, config) => renderNotificationEmail(message.data, config), failure: dataFailure },
+};
+
+/**
+ * The message as it goes out, rendered by its template from its `data`; a row without data
+ * (queued before emails were rendered at send time) goes out as stored. A row whose data
+ * cannot be rendered fails for good (retrying cannot help).
+ */
 async function compose(message: Claimed, from: string, config: Config) {
-  let rendered;
+  const renderer = message.data == null ? undefined : RENDERERS[message.template];
+  let rendered: Rendered | undefined;
   try {
-    rendered = await renderAccountEmail(message, config);
+    rendered = await renderer?.render(message, config);
   } catch {
-    throw new EmailSendError("cannot decrypt the queued link (was ENCRYPTION_KEY changed?)", "rejected");
+    throw new EmailSendError(renderer!.failure, "rejected");
   }
+  const email = rendered ?? { subject: message.subject, text: message.body_text, html: message.body_html };
   return {
     to: message.to_email,
     from,
-    subject: message.subject,
-    text: rendered?.text ?? message.body_text,
-    ...(rendered?.html ? { html: rendered.html } : message.body_html ? { html: message.body_html } : {}),
+    subject: email.subject,
+    text: email.text,
+    ...(email.html ? { html: email.html } : {}),
     idempotencyKey: `email-queue/${message.id}`,
   };
 }

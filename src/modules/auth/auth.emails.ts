@@ -132,3 +132,32 @@ export function twoFactorChangedEmail(appUrl: string, change: TwoFactorChange): 
     html: layout("Your account's security changed", lines, { href, label: "Review my security settings" }),
   };
 }
+
+/** The `email_queue.template` of each two-factor notice, to its change. */
+export const TWO_FACTOR_TEMPLATES = {
+  two_factor_setup: "setup",
+  two_factor_enabled: "enabled",
+  two_factor_disabled: "disabled",
+} as const satisfies Record<string, TwoFactorChange>;
+
+/**
+ * An `email_queue` insert of the owner's notice of a 2FA change, one row per row of
+ * `source` (a FROM item with `id, email`). The row holds `data.change`, not a rendered
+ * email: the email job renders it with `APP_URL` when it sends it.
+ */
+export function queueTwoFactorNotice(change: TwoFactorChange, source: SQL): SQL {
+  const template = `two_factor_${change}`;
+  return sql`
+    INSERT INTO email_queue (user_id, to_email, template, subject, body_text, data)
+    SELECT id, email, ${template}, ${TWO_FACTOR_CHANGES[change].subject}, '', ${JSON.stringify({ change })}::jsonb
+    FROM ${source}`;
+}
+
+/**
+ * The two-factor notice a queued row stands for (its template names the change), rendered
+ * with the app's address; undefined when the template is not a two-factor notice.
+ */
+export function renderTwoFactorNotice(row: { template: string }, config: { APP_URL: string }): EmailContent | undefined {
+  const change = (TWO_FACTOR_TEMPLATES as Record<string, TwoFactorChange | undefined>)[row.template];
+  return change ? twoFactorChangedEmail(config.APP_URL, change) : undefined;
+}

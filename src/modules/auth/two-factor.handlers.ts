@@ -13,7 +13,7 @@ async function throttleAttempts(c: AnyTwoFactorContext, userId: number) {
   await throttle(c.env.AUTH_ACCOUNT_LIMITER, `2fa:user:${userId}`);
 }
 
-const optionsOf = (c: AnyTwoFactorContext) => ({ encryptionKey: c.var.config.ENCRYPTION_KEY, appUrl: c.var.config.APP_URL });
+const optionsOf = (c: AnyTwoFactorContext) => ({ encryptionKey: c.var.config.ENCRYPTION_KEY });
 
 export const setup: Handler<typeof routes.setup> = async (c) => {
   const viewer = viewerOf(c);

@@ -4,7 +4,7 @@ import { decryptSecret, encryptSecret, hmacHex, randomChars } from "../../lib/cr
 import type { Db } from "../../lib/db";
 import { conflict, notFound, unauthorized } from "../../lib/errors";
 import { verifyPassword } from "../../lib/password";
-import { twoFactorChangedEmail, type TwoFactorChange } from "./auth.emails";
+import { queueTwoFactorNotice, type TwoFactorChange } from "./auth.emails";
 import { generateTotpSecret, matchTotp, otpauthUrl } from "./auth.totp";
 
 /** Key-derivation purposes: TOTP secrets at rest (see encryptSecret), backup codes (see hmacHex). */
@@ -31,13 +31,8 @@ function hashBackupCode(code: string, encryptionKey: string): Promise<string> {
 const wrongPassword = () => unauthorized("The password is not right.", "invalid_credentials");
 
 /** A CTE named `mail` queuing the owner's notice of a 2FA change, for each user id `changed` yields. */
-function changeNotice(change: TwoFactorChange, appUrl: string, changed: SQL): SQL {
-  const email = twoFactorChangedEmail(appUrl, change);
-  return sql`mail AS (
-      INSERT INTO email_queue (user_id, to_email, template, subject, body_text, body_html)
-      SELECT id, email, ${email.template}, ${email.subject}, ${email.text}, ${email.html}
-      FROM users WHERE id IN (${changed})
-    )`;
+function changeNotice(change: TwoFactorChange, changed: SQL): SQL {
+  return sql`mail AS (${queueTwoFactorNotice(change, sql`(SELECT id, email FROM users WHERE id IN (${changed})) changed`)})`;
 }
 
 /** The caller's password hash and 2FA row, after checking the password they typed (401 if wrong). */
@@ -98,7 +93,7 @@ function newBackupCodes(): string[] {
  * earlier unconfirmed one). Needs the current password; the owner is emailed. 409 when 2FA
  * is already on. Nothing is written if the password changed since it was checked.
  */
-export async function setupTwoFactor(db: Db, userId: number, input: { password: string }, options: { encryptionKey: string; appUrl: string }) {
+export async function setupTwoFactor(db: Db, userId: number, input: { password: string }, options: { encryptionKey: string }) {
   const checked = await withPassword(db, userId, input.password);
   if (checked.secret?.enabledAt) throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
   const secret = generateTotpSecret();
@@ -116,7 +111,7 @@ export async function setupTwoFactor(db: Db, userId: number, input: { password: 
         WHERE two_factor_secrets.enabled_at IS NULL
       RETURNING user_id
     ),
-    ${changeNotice("setup", options.appUrl, sql`SELECT user_id FROM stored`)}
+    ${changeNotice("setup", sql`SELECT user_id FROM stored`)}
     SELECT username, enabled, (SELECT count(*) FROM stored)::int AS stored FROM account`);
   const row = rows[0];
   if (!row) throw wrongPassword();
@@ -137,7 +132,7 @@ export async function enableTwoFactor(
   db: Db,
   userId: number,
   input: { password: string; code: string },
-  options: { encryptionKey: string; appUrl: string },
+  options: { encryptionKey: string },
 ): Promise<string[]> {
   const { password, secret: row } = await withPassword(db, userId, input.password);
   if (!row) throw conflict("two_factor_not_set_up", "Start with POST /api/auth/2fa/setup.");
@@ -160,7 +155,7 @@ export async function enableTwoFactor(
       INSERT INTO two_factor_backup_codes (user_id, code_hash)
       SELECT enabled.user_id, hash FROM enabled, unnest(${sql`ARRAY[${sql.join(hashes.map((h) => sql`${h}`), sql`, `)}]::text[]`}) AS hash
     ),
-    ${changeNotice("enabled", options.appUrl, sql`SELECT user_id FROM enabled`)}
+    ${changeNotice("enabled", sql`SELECT user_id FROM enabled`)}
     SELECT user_id FROM enabled`);
   if (!rows[0]) throw invalidCode();
   return codes;
@@ -171,7 +166,7 @@ export async function disableTwoFactor(
   db: Db,
   userId: number,
   input: { password: string; code: string },
-  options: { encryptionKey: string; appUrl: string },
+  options: { encryptionKey: string },
 ): Promise<void> {
   const [row] = await db
     .select({ password: users.password, secret: twoFactorSecrets })
@@ -193,7 +188,7 @@ export async function disableTwoFactor(
     removed AS (DELETE FROM two_factor_secrets WHERE user_id = ${userId} AND EXISTS (SELECT 1 FROM gate) RETURNING user_id),
     codes AS (DELETE FROM two_factor_backup_codes WHERE user_id IN (SELECT user_id FROM removed) AND code_hash <> ${gateHash}),
     flag AS (UPDATE users SET two_factor_enabled = false, updated_at = now() WHERE id IN (SELECT user_id FROM removed)),
-    ${changeNotice("disabled", options.appUrl, sql`SELECT user_id FROM removed`)}
+    ${changeNotice("disabled", sql`SELECT user_id FROM removed`)}
     SELECT user_id FROM removed`);
   if (!rows[0]) throw invalidCode();
 }

@@ -13,10 +13,15 @@ export const notificationsRouter = createRouter()
 export {
   NOTIFICATION_TYPES,
   notification,
+  notificationCounts,
   notificationCtes,
   notify,
+  type Recipients,
   type NotificationType,
   type NotifyInput,
   type NotifyOptions,
   type NotifyResult,
 } from "./notify.service";
+
+/** What the email job renders a queued notification email with. */
+export { NOTIFICATION_TEMPLATE, renderNotificationEmail, type NotificationEmailData } from "./notifications.emails";

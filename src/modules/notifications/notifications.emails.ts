@@ -1,9 +1,8 @@
 /**
- * The email sent for a notification when the recipient asked for one. The actor's name is
- * only known inside the notify statement, so templates carry the {@link ACTOR} placeholder
- * and SQL fills it in (escaped for the HTML body).
+ * The email sent for a notification when the recipient asked for one. Notify queues only
+ * what the email is made of ({@link NotificationEmailData} in `email_queue.data`); the email
+ * job renders it when it sends it, with the configured app address. Nothing is escaped in SQL.
  */
-export const ACTOR = "{{actor}}";
 
 /** `email_queue.template` of every notification email (the daily cap counts these). */
 export const NOTIFICATION_TEMPLATE = "notification";
@@ -16,26 +15,38 @@ export interface NotificationEmail {
 
 type Data = Record<string, unknown>;
 
-/** A short, single-line string from `data`, or the fallback (a subject never spans lines). */
-function field(data: Data, key: string, fallback: string): string {
-  const value = data[key];
-  if (typeof value !== "string") return fallback;
-  // eslint-disable-next-line no-control-regex
-  const line = value.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, 120);
-  return line || fallback;
+/** What a queued notification email holds in `email_queue.data`. */
+export interface NotificationEmailData {
+  type: string;
+  /** The actor's display name as it was when notified; null for a system notification. */
+  actorName: string | null;
+  data: Data;
 }
 
-const HEADLINES: Record<string, (data: Data) => string> = {
-  friend_request: () => `${ACTOR} sent you a friend request`,
-  friend_accepted: () => `${ACTOR} accepted your friend request`,
-  new_follower: () => `${ACTOR} started following you`,
-  post_like: () => `${ACTOR} liked your post`,
-  post_comment: () => `${ACTOR} commented on your post`,
-  mention: () => `${ACTOR} mentioned you`,
-  event_rsvp: (data) => `${ACTOR} is coming to ${field(data, "eventTitle", "your event")}`,
-  event_reminder: (data) => `Reminder: ${field(data, "eventTitle", "your event")} is coming up`,
-  message: () => `${ACTOR} sent you a message`,
-  role_changed: (data) => `Your Mundo Tango role is now ${field(data, "role", "updated")}`,
+const isRecord = (value: unknown): value is Data => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A short, single-line string, or the fallback (a subject never spans lines). */
+function line(value: unknown, fallback: string, max = 120): string {
+  if (typeof value !== "string") return fallback;
+  // eslint-disable-next-line no-control-regex
+  const text = value.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, max);
+  return text || fallback;
+}
+
+/** A headline: text and the actor's name, kept apart so the name can be quoted or escaped. */
+type Headline = [before: string, actor: boolean, after: string];
+
+const HEADLINES: Record<string, (data: Data) => Headline> = {
+  friend_request: () => ["", true, " sent you a friend request"],
+  friend_accepted: () => ["", true, " accepted your friend request"],
+  new_follower: () => ["", true, " started following you"],
+  post_like: () => ["", true, " liked your post"],
+  post_comment: () => ["", true, " commented on your post"],
+  mention: () => ["", true, " mentioned you"],
+  event_rsvp: (data) => ["", true, ` is coming to ${line(data.eventTitle, "your event")}`],
+  event_reminder: (data) => [`Reminder: ${line(data.eventTitle, "your event")} is coming up`, false, ""],
+  message: () => ["", true, " sent you a message"],
+  role_changed: (data) => [`Your Mundo Tango role is now ${line(data.role, "updated")}`, false, ""],
 };
 
 function escapeHtml(text: string): string {
@@ -44,28 +55,41 @@ function escapeHtml(text: string): string {
 
 /**
  * Subject and bodies for a notification email; unknown types get a generic headline. The
- * subject quotes the actor's name, so a name reads as a name and not as part of the sentence
- * (names are single-line: validation refuses control characters and line breaks in them).
+ * subject quotes the actor's name, so a name reads as a name and not as part of the sentence;
+ * the name is made single-line (even from a legacy row) and escaped in the HTML body.
  *
  * @example
- * notificationEmail("post_like", {}, "https://mundotango.life").subject; // "\"{{actor}}\" liked your post"
+ * notificationEmail({ type: "post_like", actorName: "Ana", data: {} }, "https://mundotango.life").subject; // "\"Ana\" liked your post"
  */
-export function notificationEmail(type: string, data: Data, appUrl: string): NotificationEmail {
-  const headline = HEADLINES[type]?.(data) ?? "You have a new notification on Mundo Tango";
-  const subject = headline.replaceAll(ACTOR, `"${ACTOR}"`);
+export function notificationEmail(email: NotificationEmailData, appUrl: string): NotificationEmail {
+  const actor = line(email.actorName, "Someone", 200);
+  const [before, named, after] = HEADLINES[email.type]?.(email.data) ?? ["You have a new notification on Mundo Tango", false, ""];
+  const name = (quote: string) => (named ? quote : "");
   const link = `${appUrl}/notifications`;
   const settings = `${appUrl}/settings/notifications`;
   const footer = "You get this email because you asked for it in your notification settings.";
   return {
-    subject,
-    text: `${headline}.\n\nSee it on Mundo Tango: ${link}\n\n${footer} Change them at ${settings}\n`,
+    subject: `${before}${name(`"${actor}"`)}${after}`,
+    text: `${before}${name(actor)}${after}.\n\nSee it on Mundo Tango: ${link}\n\n${footer} Change them at ${settings}\n`,
     html: [
       `<!doctype html><html><body style="font-family:sans-serif;max-width:560px;margin:auto">`,
-      `<p style="font-size:16px">${escapeHtml(headline)}.</p>`,
+      `<p style="font-size:16px">${escapeHtml(`${before}${name(actor)}${after}`)}.</p>`,
       `<p><a href="${escapeHtml(link)}">See it on Mundo Tango</a></p>`,
       `<p style="color:#666;font-size:12px">${escapeHtml(footer)} `,
       `<a href="${escapeHtml(settings)}">Change them</a>.</p>`,
       `</body></html>`,
     ].join(""),
   };
+}
+
+/**
+ * The email a queued notification row stands for, rendered with the app's address; throws
+ * when its `data` is not a {@link NotificationEmailData} (the job fails such a row).
+ */
+export function renderNotificationEmail(data: unknown, config: { APP_URL: string }): NotificationEmail {
+  if (!isRecord(data) || typeof data.type !== "string" || !isRecord(data.data)) {
+    throw new TypeError("queued notification email has no type or data");
+  }
+  const actorName = typeof data.actorName === "string" ? data.actorName : null;
+  return notificationEmail({ type: data.type, actorName, data: data.data }, config.APP_URL);
 }

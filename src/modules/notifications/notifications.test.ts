@@ -7,7 +7,6 @@ import { useTestDatabase } from "../../../test/harness";
 import { notify } from "./index";
 
 const t = await useTestDatabase();
-const appUrl = "https://app.mundotango.test";
 const MINUTE = 60_000;
 
 /** A recipient with `n` notifications from one actor, oldest first, one minute apart. */
@@ -86,7 +85,7 @@ describe("notifications (happy path)", () => {
   it("shows a repeat while unread as one notification, and a repeat after reading as a new one", async () => {
     const { user, token } = await signedIn(t);
     const fan = await createUser(t.db);
-    const like = () => notify(t.db, { userId: user.id, type: "post_like", actorId: fan.id, subjectType: "post", subjectId: 9 }, { appUrl });
+    const like = () => notify(t.db, { to: [user.id], type: "post_like", actorId: fan.id, subjectType: "post", subjectId: 9 });
     await like();
     await like();
     const folded = await t.api.get("/api/notifications", { token });

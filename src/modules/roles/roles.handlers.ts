@@ -15,7 +15,7 @@ export const assign: Handler<typeof routes.assign> = async (c) => {
   const refused = selfRoleChangeError(actorId, id);
   if (refused) throw refused;
   const change = { actorId, userId: id, ...c.req.valid("json") };
-  return c.json(await roles.assignRole(c.var.db, change, c.var.config.APP_URL), 200);
+  return c.json(await roles.assignRole(c.var.db, change), 200);
 };
 
 export const history: Handler<typeof routes.history> = async (c) => {

@@ -29,7 +29,6 @@ export async function listRoles(db: Db): Promise<Role[]> {
 export async function assignRole(
   db: Db,
   change: { actorId: number; userId: number; role: string; reason?: string },
-  appUrl: string,
 ): Promise<UserRole> {
   const decision = roleChangeDecision({
     actor: sql`a.level`,
@@ -63,8 +62,8 @@ export async function assignRole(
       SELECT id, old_role, new_role, ${change.actorId}, ${change.reason ?? null} FROM updated
     ),
     ${notificationCtes(
-      { userId: change.userId, type: "role_changed", actorId: change.actorId, data: { role: change.role } },
-      { appUrl, when: sql`EXISTS (SELECT 1 FROM updated)` },
+      { to: [change.userId], type: "role_changed", actorId: change.actorId, data: { role: change.role } },
+      { when: sql`EXISTS (SELECT 1 FROM updated)` },
     )}
     SELECT outcome,
            CASE WHEN outcome = 'change' THEN new_role ELSE old_role END AS role,
