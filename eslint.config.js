@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundaries } from "./eslint.boundaries.js";
 
 export default tseslint.config(
   { ignores: ["node_modules", ".data", ".wrangler", "coverage", "worker-configuration.d.ts", "migrations"] },
@@ -19,6 +20,7 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  ...boundaries,
   {
     // Tests read loosely typed JSON bodies on purpose.
     files: ["**/*.test.ts", "test/**/*.ts"],

@@ -2,6 +2,26 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
+ * `DATABASE_URL=postgres://... npm test` runs the suite on that PostgreSQL server (unset:
+ * PGlite). The test setup reads it as TEST_POSTGRES_URL, because DATABASE_URL itself is
+ * given a placeholder below.
+ */
+process.env.TEST_POSTGRES_URL ??= process.env.DATABASE_URL ?? "";
+
+/**
+ * The Worker's values for its required secrets (wrangler.toml `[secrets]`). The bindings
+ * below are what the Worker sees; wrangler also looks for the names in the environment, and
+ * would warn once per test file that they are missing.
+ */
+const TEST_SECRETS = {
+  DATABASE_URL: "postgres://placeholder@localhost/each-test-file-gets-its-own-database",
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+  ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef012345",
+  EMAIL_API_KEY: "",
+};
+for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[name] ??= value;
+
+/**
  * Two projects:
  * - `workers`: the application's tests, inside workerd (the Workers runtime), reaching the
  *   database through the production neon-http driver and the local endpoint that
@@ -21,8 +41,8 @@ export default defineConfig({
                 LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
                 NEON_FETCH_ENDPOINT: `${inject("neonLocalUrl")}/sql`,
                 DATABASE_URL: inject("sharedDatabaseUrl"),
-                JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
-                ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef012345",
+                JWT_SECRET: TEST_SECRETS.JWT_SECRET,
+                ENCRYPTION_KEY: TEST_SECRETS.ENCRYPTION_KEY,
                 APP_URL: "https://app.mundotango.test",
                 // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
                 PASSWORD_HASH_COST: "fast",

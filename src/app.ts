@@ -40,7 +40,7 @@ export function createApp() {
   app.use(
     cors({
       origin: (origin, c: Context<AppEnv>) => {
-        const allowed = c.var.config.CORS_ORIGINS.split(",").map((o) => o.trim());
+        const allowed = c.var.ctx.config.CORS_ORIGINS.split(",").map((o) => o.trim());
         return allowed.includes("*") || allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],

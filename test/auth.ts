@@ -1,6 +1,7 @@
 import { sessions } from "../drizzle/schema";
+import type { Actor } from "../src/lib/context";
 import { roleLevel } from "../drizzle/users";
-import { issueAccessToken } from "../src/modules/auth/auth.tokens";
+import { issueAccessToken } from "../src/lib/access-tokens";
 import { createUser, unique, uniqueIp } from "./factories";
 import type { Api, TestContext } from "./harness";
 import { rememberPrivate } from "./leaks";
@@ -47,4 +48,9 @@ export async function registerViaApi(api: Api, overrides: Partial<{ email: strin
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   rememberPrivate(res.body.user.id, [input.email, ip]);
   return { ...input, ip, id: res.body.user.id as number, accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+}
+
+/** The actor a service verb sees for a user (as the auth middleware builds it from a token). */
+export function actorOf(user: { id: number; role: string }): Actor {
+  return { id: user.id, role: user.role, level: roleLevel(user.role), sessionId: crypto.randomUUID() };
 }

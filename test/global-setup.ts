@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { testPostgresUrl } from "../tools/lib/database";
 import { migrate } from "../tools/lib/migrate";
 import { startNeonLocal } from "../tools/neon-local/server";
 
@@ -16,7 +17,7 @@ declare module "vitest" {
  * shared database from it. Test files copy the template into a database of their own.
  */
 export default async function setup(project: TestProject) {
-  const local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  const local = await startNeonLocal({ port: 0, databaseUrl: testPostgresUrl() });
   const prefix = `mt_test_${process.pid}_`;
   const template = `${prefix}template`;
   const shared = `${prefix}shared`;

@@ -1,5 +1,6 @@
 import { createExecutionContext, env as baseEnv, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll } from "vitest";
+import type { Actor, Ctx } from "../src/lib/context";
 import { createDb, type Db } from "../src/lib/db";
 import { loadConfig } from "../src/lib/env";
 import { createLogger } from "../src/lib/logger";
@@ -93,9 +94,15 @@ export function createApi(env: Env, fetch: ExportedHandlerFetchHandler<Env> = wo
   };
 }
 
-/** What a cron job gets when the dispatcher runs it, for calling a job directly. */
-export function jobContext(t: TestContext, now = new Date()) {
-  return { db: t.db, logger: createLogger("silent"), now, config: loadConfig(t.env) };
+/**
+ * A service context on the test database, for calling a job or a verb directly: no actor (as
+ * a cron job runs) unless one is given.
+ *
+ * @example
+ * await cleanup.run(testCtx(t, { now: new Date("2026-03-01T03:00:00Z") }));
+ */
+export function testCtx(t: TestContext, options: { now?: Date; actor?: Actor | null } = {}): Ctx {
+  return { db: t.db, logger: createLogger("silent"), now: options.now ?? new Date(), config: loadConfig(t.env), actor: options.actor ?? null };
 }
 
 let counter = 0;

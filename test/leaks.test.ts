@@ -35,7 +35,7 @@ describe("the leak check every test response goes through", () => {
       createRouter().openapi(
         createRoute({ method: "get", path: "/api/leaky", responses: { 200: jsonContent(z.object({ email: z.string() }), "bad") } }),
         async (c) => {
-          const [row] = await c.var.db.select({ email: users.email }).from(users).where(eq(users.id, victim.id));
+          const [row] = await c.var.ctx.db.select({ email: users.email }).from(users).where(eq(users.id, victim.id));
           return c.json({ email: row!.email }, 200);
         },
       ),

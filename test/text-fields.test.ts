@@ -100,7 +100,7 @@ describe("a NUL (or another control character) in any text field is a 400, never
       createRouter().openapi(
         createRoute({ method: "get", path: "/api/probe/nul", responses: { 200: jsonContent(z.object({}), "never") } }),
         async (c) => {
-          await c.var.db.execute(sql`SELECT ${`a${NUL}b`}::text`);
+          await c.var.ctx.db.execute(sql`SELECT ${`a${NUL}b`}::text`);
           return c.json({}, 200);
         },
       ),

@@ -3,7 +3,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailQueue, emailTokens, notifications, refreshTokens, sessions } from "../../drizzle/schema";
 import { createNotification, createUser, queueEmail, unique } from "../../test/factories";
-import { jobContext, useTestDatabase } from "../../test/harness";
+import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
 import { cleanup, CLEANUP_RULES, createCleanupJob, ruleScan } from "./cleanup";
 import { sqlTime } from "./job";
@@ -84,7 +84,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
   });
 
   it("deletes what is past its grace period and reports how many of each", async () => {
-    const counts = await cleanup.run(jobContext(t, now));
+    const counts = await cleanup.run(testCtx(t, { now }));
     expect(counts).toEqual({
       refreshTokens: 1,
       emailTokens: 2,
@@ -103,7 +103,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
   });
 
   it("is idempotent: a second run deletes nothing", async () => {
-    const counts = await cleanup.run(jobContext(t, now));
+    const counts = await cleanup.run(testCtx(t, { now }));
     expect(Object.values(counts).every((n) => n === 0)).toBe(true);
   });
 
@@ -119,7 +119,7 @@ describe("cleanup at scale", () => {
   it("keeps a failed email's body a week (to requeue it), then scrubs it and keeps the row", async () => {
     const recent = await queueEmail(t.db, { status: "failed", createdAt: daysAgo(6) });
     const older = await queueEmail(t.db, { status: "failed", createdAt: daysAgo(8), data: { token: "v1.x.y" } });
-    await cleanup.run(jobContext(t, now));
+    await cleanup.run(testCtx(t, { now }));
     const [r, o] = await t.db.select().from(emailQueue).where(inArray(emailQueue.id, [recent.id, older.id])).orderBy(emailQueue.id);
     expect(r).toMatchObject({ bodyText: recent.bodyText, bodyHtml: recent.bodyHtml });
     expect(o).toMatchObject({ status: "failed", bodyText: "", bodyHtml: null, data: null });
@@ -134,7 +134,7 @@ describe("cleanup at scale", () => {
 
   it("deletes beyond one chunk until done", async () => {
     const ids = await oldReadNotifications(10);
-    const counts = await createCleanupJob({ chunk: 3, budgetMs: 60_000 }).run(jobContext(t, now));
+    const counts = await createCleanupJob({ chunk: 3, budgetMs: 60_000 }).run(testCtx(t, { now }));
     expect(counts).toMatchObject({ readNotifications: 10, unfinished: 0 });
     expect(await remaining.notifications(ids)).toEqual([]);
   });
@@ -142,10 +142,10 @@ describe("cleanup at scale", () => {
   it("stops when its time budget is spent and carries on at the next run", async () => {
     const ids = await oldReadNotifications(7);
     const job = createCleanupJob({ chunk: 3, budgetMs: 0 });
-    expect(await job.run(jobContext(t, now))).toMatchObject({ readNotifications: 3, unfinished: 1 });
+    expect(await job.run(testCtx(t, { now }))).toMatchObject({ readNotifications: 3, unfinished: 1 });
     expect(await remaining.notifications(ids)).toHaveLength(4);
-    expect(await job.run(jobContext(t, now))).toMatchObject({ readNotifications: 3, unfinished: 1 });
-    expect(await job.run(jobContext(t, now))).toMatchObject({ readNotifications: 1, unfinished: 0 });
+    expect(await job.run(testCtx(t, { now }))).toMatchObject({ readNotifications: 3, unfinished: 1 });
+    expect(await job.run(testCtx(t, { now }))).toMatchObject({ readNotifications: 1, unfinished: 0 });
     expect(await remaining.notifications(ids)).toEqual([]);
   });
 

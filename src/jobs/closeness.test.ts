@@ -13,7 +13,7 @@ import {
   rsvp,
   sendChatMessage,
 } from "../../test/factories";
-import { jobContext, useTestDatabase } from "../../test/harness";
+import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
 import { recomputeCloseness } from "./closeness";
 
@@ -86,7 +86,7 @@ describe("recompute closeness (cron 0 3 * * *)", () => {
 
   it("is idempotent: a second run at the same time changes nothing", async () => {
     const before = await scoresOf([close.forward.id, silent.forward.id, busy.forward.id]);
-    const counts = await recomputeCloseness.run(jobContext(t, now));
+    const counts = await recomputeCloseness.run(testCtx(t, { now }));
     expect(counts.updated).toBe(0);
     expect(counts.examined).toBeGreaterThanOrEqual(6);
     expect(await scoresOf([close.forward.id, silent.forward.id, busy.forward.id])).toEqual(before);

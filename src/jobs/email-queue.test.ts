@@ -3,7 +3,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { emailQueue, userSettings } from "../../drizzle/schema";
 import { createUser, queueEmail } from "../../test/factories";
-import { jobContext, useTestDatabase } from "../../test/harness";
+import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
 import { EmailSendError, HttpEmailSender, type EmailMessage, type EmailSender } from "../lib/email";
 import { loadConfig } from "../lib/env";
@@ -31,7 +31,7 @@ function recordingSender(options: { fail?: (m: EmailMessage) => Error | undefine
 
 function drain(sender: EmailSender) {
   const job = createEmailQueueJob(() => ({ sender, from: "Mundo Tango <no-reply@mundotango.test>" }));
-  return job.run(jobContext(t));
+  return job.run(testCtx(t));
 }
 
 async function rows(ids: number[]) {
@@ -223,7 +223,7 @@ function fakeEmailApi(reply: (call: number, request: Request) => Response | "acc
 
 function drainAt(sender: EmailSender, now: Date, logger: Logger = createLogger("silent")) {
   const job = createEmailQueueJob(() => ({ sender, from: "Mundo Tango <no-reply@mundotango.test>" }));
-  return job.run({ ...jobContext(t, now), logger });
+  return job.run({ ...testCtx(t, { now }), logger });
 }
 
 /** Messages due at `start` and nothing else due then: earlier tests' rows are sent first. */
@@ -373,7 +373,7 @@ describe("drain the email queue (expiry)", () => {
     await notify(t.db, { to: [ana.id], type: "event_rsvp", actorId: bruno.id, subjectType: "event", subjectId: 1, data: { eventTitle: "Milonga <Canning>" } });
     const config = { ...loadConfig(t.env), APP_URL: "https://app.example.test" };
     const { sent, sender } = recordingSender();
-    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...jobContext(t), config });
+    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...testCtx(t), config });
     const message = sent.find((m) => m.to === ana.email)!;
     expect(message.subject).toBe('"Bruno <b>"&" Co" is coming to Milonga <Canning>');
     expect(message.text).toContain('Bruno <b>"&" Co is coming to Milonga <Canning>.');
@@ -392,7 +392,7 @@ describe("drain the email queue (expiry)", () => {
     expect(queued).toMatchObject({ template: "two_factor_disabled", bodyText: "", bodyHtml: null, data: { change: "disabled" } });
     const config = { ...loadConfig(t.env), APP_URL: "https://app.example.test" };
     const { sent, sender } = recordingSender();
-    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...jobContext(t), config });
+    await createEmailQueueJob(() => ({ sender, from: "x@mundotango.test" })).run({ ...testCtx(t), config });
     const message = sent.find((m) => m.to === user.email)!;
     expect(message.subject).toBe("Two-factor authentication was turned off for your Mundo Tango account");
     expect(message.text).toContain("https://app.example.test/settings/security");
@@ -435,7 +435,7 @@ describe("drain the email queue (daily cap under concurrency)", () => {
       for (let i = 0; i < cap - 3; i++) await queueEmail(t.db, { userId: user.id, status: "sent", sentAt: new Date(Date.now() - HOUR), bodyText: "" });
       const pending = await Promise.all(Array.from({ length: 40 }, () => queueEmail(t.db, { userId: user.id })));
       const job = createEmailQueueJob(() => ({ sender: recordingSender({ delayMs: 20 }).sender, from: "x@mundotango.test" }), { ...EMAIL_QUEUE_LIMITS, batchSize: 8 });
-      await Promise.all(Array.from({ length: 4 }, () => job.run(jobContext(t))));
+      await Promise.all(Array.from({ length: 4 }, () => job.run(testCtx(t))));
       const statuses = (await rows(pending.map((m) => m.id))).map((r) => r.status);
       expect(statuses.filter((s) => s === "sent" || s === "sending")).toHaveLength(3);
     }

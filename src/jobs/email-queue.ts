@@ -3,7 +3,7 @@ import type { Db } from "../lib/db";
 import { createEmailSender, EmailSendError, redactEmails, type EmailSender } from "../lib/email";
 import type { Config } from "../lib/env";
 import type { Logger } from "../lib/logger";
-import { ACCOUNT_EMAILS, renderAccountEmail, renderTwoFactorNotice, TWO_FACTOR_TEMPLATES } from "../modules/auth/auth.emails";
+import { ACCOUNT_EMAILS, renderAccountEmail, renderTwoFactorNotice, TWO_FACTOR_TEMPLATES } from "../modules/auth";
 import { NOTIFICATION_TEMPLATE, renderNotificationEmail } from "../modules/notifications";
 import { sqlTime, type Job } from "./job";
 

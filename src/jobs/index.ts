@@ -1,6 +1,5 @@
-import { createDb } from "../lib/db";
-import { loadConfig } from "../lib/env";
-import { createLogger, errorFields } from "../lib/logger";
+import { createCtx } from "../lib/context";
+import { errorFields } from "../lib/logger";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
@@ -19,19 +18,18 @@ export const SCHEDULES: Record<string, Job[]> = {
  * does not stop the others; the run fails at the end so the trigger shows as failed.
  */
 export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
-  const config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL, { cron });
+  const ctx = createCtx(env, { now, logFields: { cron } });
+  const { logger } = ctx;
   const jobs = SCHEDULES[cron];
   if (!jobs) {
     logger.warn("no jobs for this cron schedule");
     return;
   }
-  const db = createDb({ databaseUrl: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
   const failures: unknown[] = [];
   for (const job of jobs) {
     const started = Date.now();
     try {
-      const counts = await job.run({ db, logger: logger.child({ job: job.name }), now, config });
+      const counts = await job.run({ ...ctx, logger: logger.child({ job: job.name }) });
       logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
     } catch (error) {
       failures.push(error);

@@ -1,23 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../lib/db";
-import type { Config } from "../lib/env";
-import type { Logger } from "../lib/logger";
-
-export interface JobContext {
-  db: Db;
-  logger: Logger;
-  /** The Worker's checked configuration (sender settings, APP_URL for links, ...). */
-  config: Config;
-  /** The trigger's scheduled time: jobs compute "now" from it, so a rerun is idempotent. */
-  now: Date;
-}
+import type { Ctx } from "../lib/context";
 
 /** Counts a job reports (rows examined, updated, ...), logged with its duration. */
 export type JobCounts = Record<string, number>;
 
 export interface Job {
   name: string;
-  run(ctx: JobContext): Promise<JobCounts>;
+  /** `ctx.now` is the trigger's scheduled time (so a rerun is idempotent); `ctx.actor` is null. */
+  run(ctx: Ctx): Promise<JobCounts>;
 }
 
 /**

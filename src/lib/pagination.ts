@@ -6,15 +6,15 @@ import { AppError } from "./errors";
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** `?limit=&cursor=` as every list takes them. */
+/** `?limit=&cursor=` as every list takes them (`limit` in plain digits: `0x10` or `1e1` is a 400). */
 export const PageQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_SIZE)
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, "Use a whole number in plain digits")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_PAGE_SIZE))
     .default(DEFAULT_PAGE_SIZE)
-    .openapi({ description: `Page size, 1-${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE }),
+    .openapi({ type: "integer", description: `Page size, 1-${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE }),
   cursor: z.string().max(512).optional().openapi({ description: "Opaque cursor from a previous page's nextCursor" }),
 });
 
@@ -62,36 +62,62 @@ export const PgTimestampText = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:
 export const TimeIdCursor = z.tuple([PgTimestampText, z.number().int().min(1).max(2_147_483_647)]);
 export type TimeIdCursor = z.infer<typeof TimeIdCursor>;
 
+/** What a list asks for: a page size and the cursor from the previous page, as the query gave them. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** A keyset sort key: the time as Postgres text (no precision lost) and the id that breaks ties. */
+export type KeysetKey = readonly [string, string | number];
+
+/** What {@link keysetPage} gives the query: the condition, the order and the row count to fetch. */
+export interface Keyset {
+  /** "After the cursor" (`true` on the first page), for the query's WHERE. */
+  after: SQL;
+  /** `time DESC, id DESC`, for the query's ORDER BY. */
+  order: SQL;
+  /** One more row than the page holds: the extra row only says "there is more". */
+  limit: number;
+}
+
 /**
- * Cuts a page from rows fetched with `limit + 1` (the extra row only says "there is more").
+ * One page of a list ordered by `(time DESC, id DESC)`, newest first, by keyset (never
+ * OFFSET): reads the cursor (a forged one is a 400), lets `fetch` run the query with the
+ * keyset's condition, order and limit, and cuts the page with its next cursor. The `(…, time,
+ * id)` index serves the row comparison directly.
  *
  * @example
- * const rows = await listAfter(after, limit + 1);
- * return toPage(rows, limit, toItem, (row) => [row.createdAtKey, row.id]);
+ * return keysetPage(page, { time: blockedUsers.createdAt, id: blockedUsers.id }, (keyset) =>
+ *   db.select({ ...fields, key: timeKey(blockedUsers.createdAt) }).from(blockedUsers)
+ *     .where(and(eq(blockedUsers.blockerId, me), keyset.after)).orderBy(keyset.order).limit(keyset.limit),
+ * { item: toBlockedUser, key: (row) => [row.key, row.id] });
  */
-export function toPage<Row, Item>(
-  rows: Row[],
-  limit: number,
-  toItem: (row: Row) => Item,
-  keyOf: (row: Row) => unknown,
-): Page<Item> {
-  const visible = rows.slice(0, limit);
+export async function keysetPage<Row, Item>(
+  page: PageRequest,
+  columns: { time: AnyColumn | SQL; id: AnyColumn | SQL; cursor?: z.ZodType<KeysetKey> },
+  fetch: (keyset: Keyset) => Promise<Row[]>,
+  map: { item: (row: Row) => Item; key: (row: Row) => KeysetKey },
+): Promise<Page<Item>> {
+  const after = decodeCursor(page.cursor, columns.cursor ?? TimeIdCursor);
+  const rows = await fetch({
+    after: olderThan(columns.time, columns.id, after) ?? sql`true`,
+    order: sql`${columns.time} DESC, ${columns.id} DESC`,
+    limit: page.limit + 1,
+  });
+  const visible = rows.slice(0, page.limit);
   const last = visible.at(-1);
   return {
-    items: visible.map(toItem),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    items: visible.map(map.item),
+    nextCursor: rows.length > page.limit && last !== undefined ? encodeCursor(map.key(last)) : null,
   };
 }
 
 /**
  * The keyset condition "after this cursor" for a list ordered by `(time DESC, id DESC)`:
  * a row comparison, which the `(…, time, id)` index serves directly. No cursor: no condition.
- *
- * @example
- * .where(and(eq(sessions.userId, id), olderThan(sessions.createdAt, sessions.id, after)))
- * .orderBy(desc(sessions.createdAt), desc(sessions.id))
  */
-export function olderThan(time: AnyColumn, id: AnyColumn, after: readonly [string, string | number] | undefined): SQL | undefined {
+function olderThan(time: AnyColumn | SQL, id: AnyColumn | SQL, after: KeysetKey | undefined): SQL | undefined {
   if (!after) return undefined;
   return sql`(${time}, ${id}) < (${after[0]}::timestamp, ${after[1]})`;
 }

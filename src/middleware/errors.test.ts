@@ -33,7 +33,7 @@ function appWithProbes(appEnv: Env = t.env) {
       }),
       async (c) => {
         const { username } = c.req.valid("json");
-        const [row] = await c.var.db
+        const [row] = await c.var.ctx.db
           .insert(users)
           .values({ username, email: `${username}@example.com`, name: username, password: "x" })
           .returning({ id: users.id });
@@ -47,7 +47,7 @@ function appWithProbes(appEnv: Env = t.env) {
         responses: { 200: jsonContent(z.object({}), "never") },
       }),
       async (c) => {
-        await c.var.db.execute(sql`SELECT ${"not a number"}::int`);
+        await c.var.ctx.db.execute(sql`SELECT ${"not a number"}::int`);
         return c.json({}, 200);
       },
     )
@@ -58,7 +58,7 @@ function appWithProbes(appEnv: Env = t.env) {
         responses: { 200: jsonContent(z.object({ length: z.number() }), "the length read") },
       }),
       async (c) => {
-        const { rows } = await c.var.db.execute<{ big: string }>(sql`SELECT repeat('x', 50000) AS big`);
+        const { rows } = await c.var.ctx.db.execute<{ big: string }>(sql`SELECT repeat('x', 50000) AS big`);
         return c.json({ length: rows[0]!.big.length }, 200);
       },
     )
@@ -69,7 +69,7 @@ function appWithProbes(appEnv: Env = t.env) {
         responses: { 200: jsonContent(z.object({ length: z.number() }), "the length written") },
       }),
       async (c) => {
-        const { rows } = await c.var.db.execute<{ n: number }>(sql`SELECT length(${"y".repeat(50000)}::text) AS n`);
+        const { rows } = await c.var.ctx.db.execute<{ n: number }>(sql`SELECT length(${"y".repeat(50000)}::text) AS n`);
         return c.json({ length: rows[0]!.n }, 200);
       },
     )

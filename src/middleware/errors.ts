@@ -109,7 +109,7 @@ function fromDatabaseError(error: unknown): AppError | undefined {
 
 /** Every error leaves as RFC 9457 problem+json: no stack trace, no 500 for bad input. */
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
-  const logger = c.var.logger;
+  const logger = c.var.ctx?.logger;
   let appError: AppError;
   if (error instanceof AppError) appError = error;
   else if (error instanceof HTTPException) appError = fromHttpException(error);

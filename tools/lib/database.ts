@@ -86,3 +86,11 @@ export async function openDatabase(options: { port?: number; log?: (line: string
     close: () => local.close(),
   };
 }
+
+/**
+ * The PostgreSQL server the test suite runs against, or undefined for PGlite: what
+ * `DATABASE_URL` said when `npm test` started (vitest.config.ts keeps it as TEST_POSTGRES_URL).
+ */
+export function testPostgresUrl(): string | undefined {
+  return process.env.TEST_POSTGRES_URL || undefined;
+}

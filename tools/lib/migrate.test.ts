@@ -5,6 +5,7 @@ import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from "@neondata
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NeonLocal, startNeonLocal } from "../neon-local/server";
+import { testPostgresUrl } from "./database";
 import { MIGRATIONS_FOLDER, migrate } from "./migrate";
 
 /**
@@ -31,7 +32,7 @@ const databases: string[] = [];
 const tempDirs: string[] = [];
 
 beforeAll(async () => {
-  local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  local = await startNeonLocal({ port: 0, databaseUrl: testPostgresUrl() });
   fetchEndpoint = `${local.url}/sql`;
   neonConfig.fetchEndpoint = fetchEndpoint;
 });

@@ -4,6 +4,7 @@ import { users } from "../../drizzle/schema";
 import { createDb, type Db } from "../../src/lib/db";
 import { verifyPassword } from "../../src/lib/password";
 import { type NeonLocal, startNeonLocal } from "../neon-local/server";
+import { testPostgresUrl } from "./database";
 import { migrate } from "./migrate";
 import { CITIES, createRandom, seed, SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "./seed";
 
@@ -12,7 +13,7 @@ let db: Db;
 const database = `seed_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
-  local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  local = await startNeonLocal({ port: 0, databaseUrl: testPostgresUrl() });
   await local.backend.createDatabase(database);
   const target = { databaseUrl: local.connectionString(database), fetchEndpoint: `${local.url}/sql` };
   await migrate(target);

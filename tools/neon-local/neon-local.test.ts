@@ -1,14 +1,15 @@
 import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testPostgresUrl } from "../lib/database";
 import { SQL_ERROR_FIELDS } from "./protocol";
 import { DEFAULT_MAX_BYTES, type NeonLocal, startNeonLocal } from "./server";
 
 /**
  * The local endpoint driven by the production driver (`neon()` over HTTP), unmocked.
- * Runs on PGlite by default, and on a real PostgreSQL when DATABASE_URL is set.
+ * Runs on PGlite by default, and on a real PostgreSQL when `DATABASE_URL=... npm test` names one.
  */
 
-const expectedBackend = process.env.DATABASE_URL ? "postgres" : "pglite";
+const expectedBackend = testPostgresUrl() ? "postgres" : "pglite";
 
 let local: NeonLocal;
 let database: string;
@@ -28,7 +29,7 @@ async function createDatabase(prefix = "nl"): Promise<string> {
 }
 
 beforeAll(async () => {
-  local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  local = await startNeonLocal({ port: 0, databaseUrl: testPostgresUrl() });
   neonConfig.fetchEndpoint = `${local.url}/sql`;
   database = await createDatabase();
   sql = neon(local.connectionString(database));
@@ -1281,7 +1282,7 @@ describe("size limits", () => {
     process.env.NEON_LOCAL_MAX_RESPONSE_BYTES = "3000";
     let other: NeonLocal | undefined;
     try {
-      other = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL, maxRequestBytes: 2000 });
+      other = await startNeonLocal({ port: 0, databaseUrl: testPostgresUrl(), maxRequestBytes: 2000 });
       expect(other.limits).toStrictEqual({ maxRequestBytes: 2000, maxResponseBytes: 3000 });
       const name = uniqueName("nl_opts");
       await other.backend.createDatabase(name);

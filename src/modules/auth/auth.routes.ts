@@ -1,7 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import { jsonBody, jsonContent, problems } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
-import { PrivateUserSchema } from "../users/users.schemas";
+import { moduleRoutes } from "../../lib/routes";
+import { PrivateUserSchema } from "../users";
 import {
   AuthResultSchema,
   AvailabilityQuery,
@@ -11,13 +10,11 @@ import {
   RegisterBody,
 } from "./auth.schemas";
 
-const tags = ["Auth"];
-const bearer = [{ bearerAuth: [] }];
+const route = moduleRoutes("Auth");
 
-export const register = createRoute({
+export const register = route.public({
   method: "post",
   path: "/api/auth/register",
-  tags,
   summary: "Create an account",
   description: "Opens a first session and sends a verification email.",
   request: { body: jsonBody(RegisterBody) },
@@ -27,10 +24,9 @@ export const register = createRoute({
   },
 });
 
-export const login = createRoute({
+export const login = route.public({
   method: "post",
   path: "/api/auth/login",
-  tags,
   summary: "Log in with email or username",
   description: "With two-factor authentication on and no `totp`, answers 401 with `code: totp_required`.",
   request: { body: jsonBody(LoginBody) },
@@ -40,10 +36,9 @@ export const login = createRoute({
   },
 });
 
-export const refresh = createRoute({
+export const refresh = route.public({
   method: "post",
   path: "/api/auth/refresh",
-  tags,
   summary: "Exchange a refresh token for a new pair",
   description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole session.",
   request: { body: jsonBody(RefreshTokenBody) },
@@ -53,29 +48,24 @@ export const refresh = createRoute({
   },
 });
 
-export const logout = createRoute({
+export const logout = route.public({
   method: "post",
   path: "/api/auth/logout",
-  tags,
   summary: "End the session a refresh token belongs to",
   request: { body: jsonBody(RefreshTokenBody) },
   responses: { 204: { description: "Logged out (also when the token was unknown)" }, ...problems(400) },
 });
 
-export const me = createRoute({
+export const me = route.authed({
   method: "get",
   path: "/api/auth/me",
-  tags,
   summary: "The caller's account (private view)",
-  security: bearer,
-  middleware: [requireAuth] as const,
-  responses: { 200: jsonContent(PrivateUserSchema, "The caller"), ...problems(401, 404) },
+  responses: { 200: jsonContent(PrivateUserSchema, "The caller"), ...problems(404) },
 });
 
-export const checkAvailability = createRoute({
+export const checkAvailability = route.public({
   method: "get",
   path: "/api/auth/availability",
-  tags,
   summary: "Is a username free?",
   description: "Usernames only: whether an email address has an account is never told.",
   request: { query: AvailabilityQuery },

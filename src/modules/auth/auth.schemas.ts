@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isPrintableAscii, singleLine } from "../../lib/text";
-import { PrivateUserSchema } from "../users/users.schemas";
+import { PrivateUserSchema } from "../users";
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 100;

@@ -8,7 +8,7 @@ import { createUser, createUserWithPassword, unique, uniqueIp } from "../../../t
 import { useTestDatabase } from "../../../test/harness";
 import { loadConfig } from "../../lib/env";
 import { renderAccountEmail } from "./auth.emails";
-import { issueAccessToken, JWT_AUDIENCE, JWT_ISSUER } from "./auth.tokens";
+import { issueAccessToken, JWT_AUDIENCE, JWT_ISSUER } from "../../lib/access-tokens";
 
 const t = await useTestDatabase();
 const PASSWORD = "milonga-de-prueba";

@@ -3,7 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { emailTokens, sessions, users } from "../../../drizzle/schema";
 import { createUser, createUserWithPassword, uniqueIp } from "../../../test/factories";
-import { useTestDatabase } from "../../../test/harness";
+import { testCtx, useTestDatabase } from "../../../test/harness";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import type { Db } from "../../lib/db";
 import { hashPassword } from "../../lib/password";
@@ -99,12 +99,7 @@ function writeDelayedBy(db: Db, between: () => Promise<unknown>): Db {
   });
 }
 
-const options = {
-  client: { ip: "203.0.113.9", userAgent: null },
-  encryptionKey: t.env.ENCRYPTION_KEY,
-  passwordCost: "fast" as const,
-  throttle: async () => {},
-};
+const request = { client: { ip: "203.0.113.9", userAgent: null }, throttle: async () => {} };
 
 describe("a change to the account between a login's check and its write", () => {
   it.each([
@@ -121,7 +116,7 @@ describe("a change to the account between a login's check and its write", () => 
       await change(user.id);
       [changed] = await t.db.select().from(users).where(eq(users.id, user.id));
     });
-    await expect(login(db, { login: user.username, password: OLD }, options)).rejects.toMatchObject({ status: 401, code: "invalid_credentials" });
+    await expect(login({ ...testCtx(t), db }, { login: user.username, password: OLD, ...request })).rejects.toMatchObject({ status: 401, code: "invalid_credentials" });
     expect(await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).toEqual([]);
     const [after] = await t.db.select().from(users).where(eq(users.id, user.id));
     expect(after!.password).toBe(changed!.password);

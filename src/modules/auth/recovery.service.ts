@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../../lib/crypto";
-import type { Db } from "../../lib/db";
+import type { ActorCtx, Ctx } from "../../lib/context";
 import { AppError, conflict, tooManyRequests } from "../../lib/errors";
-import { hashPassword, type PasswordCost } from "../../lib/password";
+import { hashPassword } from "../../lib/password";
+import { accountUsable } from "../users";
 import { ACCOUNT_EMAILS, queueAccountEmail, type AccountEmailTemplate } from "./auth.emails";
 
 /**
@@ -41,11 +42,11 @@ async function issueEmailToken(purpose: AccountEmailTemplate, encryptionKey: str
 }
 
 /** Marks the email verified, if the token is valid and the account still has that address. */
-export async function verifyEmail(db: Db, token: string): Promise<void> {
+export async function verifyEmail({ db }: Ctx, input: { token: string }): Promise<void> {
   const { rows } = await db.execute(sql`
     WITH spent AS (
       UPDATE email_tokens SET used_at = now()
-      WHERE token_hash = ${await sha256Hex(token)} AND purpose = 'verify_email'
+      WHERE token_hash = ${await sha256Hex(input.token)} AND purpose = 'verify_email'
         AND used_at IS NULL AND expires_at > now()
       RETURNING user_id, email
     )
@@ -56,8 +57,9 @@ export async function verifyEmail(db: Db, token: string): Promise<void> {
 }
 
 /** A new verification email for the caller; 409 when already verified, 429 over the hourly cap. */
-export async function resendVerification(db: Db, userId: number, encryptionKey: string): Promise<void> {
-  const issue = await issueEmailToken("verify_email", encryptionKey);
+export async function resendVerification({ db, actor, config }: ActorCtx): Promise<void> {
+  const userId = actor.id;
+  const issue = await issueEmailToken("verify_email", config.ENCRYPTION_KEY);
   const { rows } = await db.execute<{ allowed: boolean }>(sql`
     WITH account AS (
       SELECT id, email, ${underHourlyCap("verify_email")} AS allowed
@@ -73,12 +75,13 @@ export async function resendVerification(db: Db, userId: number, encryptionKey: 
  * Sends a reset link if an active account has this email (at most {@link EMAILS_PER_HOUR}
  * an hour). Says nothing either way: the reply is the same whether or not the account exists.
  */
-export async function requestPasswordReset(db: Db, email: string, encryptionKey: string): Promise<void> {
-  const issue = await issueEmailToken("reset_password", encryptionKey);
+export async function requestPasswordReset({ db, config }: Ctx, input: { email: string }): Promise<void> {
+  const { email } = input;
+  const issue = await issueEmailToken("reset_password", config.ENCRYPTION_KEY);
   await db.execute(sql`
     WITH account AS (
       SELECT id, email, ${underHourlyCap("reset_password")} AS allowed FROM users
-      WHERE lower(email) = lower(${email}) AND coalesce(is_active, true) AND NOT coalesce(suspended, false)
+      WHERE lower(email) = lower(${email}) AND ${accountUsable(sql`users`)}
     ),
     ${issue}
     SELECT id FROM account`);
@@ -95,12 +98,11 @@ export async function requestPasswordReset(db: Db, email: string, encryptionKey:
  * includes that session. A login arriving later finds the password hash changed and writes
  * nothing (see auth.service login).
  */
-export async function resetPassword(
-  db: Db,
-  input: { token: string; password: string },
-  passwordCost: PasswordCost,
-): Promise<void> {
-  const [tokenHash, passwordHash] = await Promise.all([sha256Hex(input.token), hashPassword(input.password, passwordCost)]);
+export async function resetPassword({ db, config }: Ctx, input: { token: string; password: string }): Promise<void> {
+  const [tokenHash, passwordHash] = await Promise.all([
+    sha256Hex(input.token),
+    hashPassword(input.password, config.PASSWORD_HASH_COST),
+  ]);
   const [changed] = await db.batch([
     db.execute(sql`
       WITH spent AS (

@@ -1,30 +1,23 @@
-import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, problems } from "../../lib/openapi";
+import { moduleRoutes } from "../../lib/routes";
 import { PageQuery, pageSchema } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { SessionIdParam, SessionSchema } from "./auth.schemas";
 
-const tags = ["Auth"];
-const security = [{ bearerAuth: [] }];
+const route = moduleRoutes("Auth");
 
-export const list = createRoute({
+export const list = route.authed({
   method: "get",
   path: "/api/auth/sessions",
-  tags,
   summary: "The caller's active sessions (logins), newest first",
-  security,
-  middleware: [requireAuth] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonContent(pageSchema(SessionSchema), "A page of sessions"), ...problems(400, 401) },
+  responses: { 200: jsonContent(pageSchema(SessionSchema), "A page of sessions"), ...problems(400) },
 });
 
-export const revoke = createRoute({
+export const revoke = route.authed({
   method: "delete",
   path: "/api/auth/sessions/{id}",
-  tags,
+  object: "session",
   summary: "End one of the caller's sessions",
-  security,
-  middleware: [requireAuth] as const,
   request: { params: SessionIdParam },
-  responses: { 204: { description: "Ended" }, ...problems(400, 401, 404) },
+  responses: { 204: { description: "Ended" }, ...problems(400, 404) },
 });

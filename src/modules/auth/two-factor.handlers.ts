@@ -1,6 +1,6 @@
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { throttle } from "../../lib/rate-limit";
-import { viewerOf } from "../../middleware/auth";
+import { actorCtx } from "../../middleware/auth";
 import { ipKey } from "./auth.handlers";
 import type * as routes from "./two-factor.routes";
 import * as twoFactor from "./two-factor.service";
@@ -13,25 +13,22 @@ async function throttleAttempts(c: AnyTwoFactorContext, userId: number) {
   await throttle(c.env.AUTH_ACCOUNT_LIMITER, `2fa:user:${userId}`);
 }
 
-const optionsOf = (c: AnyTwoFactorContext) => ({ encryptionKey: c.var.config.ENCRYPTION_KEY });
-
 export const setup: Handler<typeof routes.setup> = async (c) => {
-  const viewer = viewerOf(c);
-  await throttleAttempts(c, viewer.id);
-  const result = await twoFactor.setupTwoFactor(c.var.db, viewer.id, c.req.valid("json"), optionsOf(c));
-  return c.json(result, 200);
+  const ctx = actorCtx(c);
+  await throttleAttempts(c, ctx.actor.id);
+  return c.json(await twoFactor.setupTwoFactor(ctx, c.req.valid("json")), 200);
 };
 
 export const enable: Handler<typeof routes.enable> = async (c) => {
-  const viewer = viewerOf(c);
-  await throttleAttempts(c, viewer.id);
-  const codes = await twoFactor.enableTwoFactor(c.var.db, viewer.id, c.req.valid("json"), optionsOf(c));
+  const ctx = actorCtx(c);
+  await throttleAttempts(c, ctx.actor.id);
+  const codes = await twoFactor.enableTwoFactor(ctx, c.req.valid("json"));
   return c.json({ enabled: true as const, backupCodes: codes }, 200);
 };
 
 export const disable: Handler<typeof routes.disable> = async (c) => {
-  const viewer = viewerOf(c);
-  await throttleAttempts(c, viewer.id);
-  await twoFactor.disableTwoFactor(c.var.db, viewer.id, c.req.valid("json"), optionsOf(c));
+  const ctx = actorCtx(c);
+  await throttleAttempts(c, ctx.actor.id);
+  await twoFactor.disableTwoFactor(ctx, c.req.valid("json"));
   return c.body(null, 204);
 };

@@ -1,6 +1,7 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import { twoFactorSecrets, users } from "../../../drizzle/schema";
 import { decryptSecret, encryptSecret, hmacHex, randomChars } from "../../lib/crypto";
+import type { ActorCtx } from "../../lib/context";
 import type { Db } from "../../lib/db";
 import { conflict, notFound, unauthorized } from "../../lib/errors";
 import { verifyPassword } from "../../lib/password";
@@ -93,11 +94,12 @@ function newBackupCodes(): string[] {
  * earlier unconfirmed one). Needs the current password; the owner is emailed. 409 when 2FA
  * is already on. Nothing is written if the password changed since it was checked.
  */
-export async function setupTwoFactor(db: Db, userId: number, input: { password: string }, options: { encryptionKey: string }) {
+export async function setupTwoFactor({ db, actor, config }: ActorCtx, input: { password: string }) {
+  const userId = actor.id;
   const checked = await withPassword(db, userId, input.password);
   if (checked.secret?.enabledAt) throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
   const secret = generateTotpSecret();
-  const sealed = await encryptSecret(options.encryptionKey, SECRET_PURPOSE, secret);
+  const sealed = await encryptSecret(config.ENCRYPTION_KEY, SECRET_PURPOSE, secret);
   const { rows } = await db.execute<{ username: string; enabled: boolean; stored: number }>(sql`
     WITH account AS (
       SELECT id, username, coalesce(two_factor_enabled, false) AS enabled FROM users
@@ -129,18 +131,17 @@ export async function setupTwoFactor(db: Db, userId: number, input: { password: 
  * secret nobody confirmed.
  */
 export async function enableTwoFactor(
-  db: Db,
-  userId: number,
+  { db, actor, config }: ActorCtx,
   input: { password: string; code: string },
-  options: { encryptionKey: string },
 ): Promise<string[]> {
+  const userId = actor.id;
   const { password, secret: row } = await withPassword(db, userId, input.password);
   if (!row) throw conflict("two_factor_not_set_up", "Start with POST /api/auth/2fa/setup.");
   if (row.enabledAt) throw conflict("two_factor_already_enabled", "Two-factor authentication is already on.");
-  const gate = await checkSecondFactor(row, input.code, options.encryptionKey);
+  const gate = await checkSecondFactor(row, input.code, config.ENCRYPTION_KEY);
   if (gate.kind !== "totp") throw invalidCode();
   const codes = newBackupCodes();
-  const hashes = await Promise.all(codes.map((code) => hashBackupCode(code, options.encryptionKey)));
+  const hashes = await Promise.all(codes.map((code) => hashBackupCode(code, config.ENCRYPTION_KEY)));
   const { rows } = await db.execute(sql`
     WITH enabled AS (
       UPDATE two_factor_secrets SET enabled_at = now(), last_used_step = ${gate.step}
@@ -163,11 +164,10 @@ export async function enableTwoFactor(
 
 /** Turns 2FA off: needs the password and a current code (or a backup code); the owner is emailed. */
 export async function disableTwoFactor(
-  db: Db,
-  userId: number,
+  { db, actor, config }: ActorCtx,
   input: { password: string; code: string },
-  options: { encryptionKey: string },
 ): Promise<void> {
+  const userId = actor.id;
   const [row] = await db
     .select({ password: users.password, secret: twoFactorSecrets })
     .from(users)
@@ -175,7 +175,7 @@ export async function disableTwoFactor(
     .where(eq(users.id, userId));
   if (!row?.secret?.enabledAt) throw conflict("two_factor_not_enabled", "Two-factor authentication is not on.");
   if (!(await verifyPassword(input.password, row.password))) throw wrongPassword();
-  const gate = await checkSecondFactor(row.secret, input.code, options.encryptionKey);
+  const gate = await checkSecondFactor(row.secret, input.code, config.ENCRYPTION_KEY);
   // The secret row is deleted here, so a TOTP code is only checked (not recorded) and the
   // backup-code gate owns its row: no row is changed twice in one statement.
   const gateSql =

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { UserCardSchema } from "../users/users.schemas";
+import { UserCardSchema } from "../users";
 
 export const BlockedUserSchema = UserCardSchema.extend({
   blockedAt: z.string(),

@@ -1,3 +1,8 @@
+// The module's public surface: other modules import only from here (a lint rule says so).
+// Conditions and schemas come first, so that modules importing each other find them
+// evaluated before the router pulls in handlers.
+export { notBlockedBetween } from "./blocks.conditions";
+
 import { createRouter } from "../../lib/openapi";
 import * as handlers from "./blocks.handlers";
 import * as routes from "./blocks.routes";

@@ -1,6 +1,6 @@
 import { is, SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
-import { notBlockedBetween } from "../blocks/blocks.conditions";
+import { notBlockedBetween } from "../blocks";
 import { NOTIFICATION_TEMPLATE } from "./notifications.emails";
 
 /** The notification types the app sends today; `notify` takes any `[a-z_]{1,64}` type. */

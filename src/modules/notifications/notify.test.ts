@@ -2,7 +2,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, chatRoomUsers, emailQueue, follows, notifications, userSettings } from "../../../drizzle/schema";
 import { createDirectRoom, createEvent, createPost, createUser, rsvp } from "../../../test/factories";
-import { useTestDatabase } from "../../../test/harness";
+import { actorOf } from "../../../test/auth";
+import { testCtx, useTestDatabase } from "../../../test/harness";
 import { notification, notificationCounts, notificationCtes, notify, renderNotificationEmail, type NotifyInput } from "./index";
 import { markRead } from "./notifications.service";
 
@@ -64,7 +65,7 @@ describe("notify (happy path)", () => {
     const input: NotifyInput = { to: [ana.id], type: "new_follower", actorId: bruno.id };
     await notify(t.db, input);
     const [first] = await rowsFor(ana.id);
-    await markRead(t.db, ana.id, first!.id);
+    await markRead({ ...testCtx(t), actor: actorOf(ana) }, { id: first!.id });
     expect(await notify(t.db, input)).toEqual({ created: 1, bumped: 0, emailsQueued: 0 });
     const rows = await rowsFor(ana.id);
     expect(rows.map((r) => [r.isRead, r.count]).sort()).toEqual([[false, 1], [true, 1]]);

@@ -1,15 +1,16 @@
 import { asc, sql } from "drizzle-orm";
 import { userRoles } from "../../../drizzle/schema";
-import type { Db } from "../../lib/db";
+import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
-import { type Page, type TimeIdCursor, toPage } from "../../lib/pagination";
+import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notificationCtes } from "../notifications";
+import { accountUsable } from "../users";
 import { roleChangeDecision, roleChangeError, type RoleChangeOutcome } from "./roles.policy";
 import type { Role, RoleChange, UserRole } from "./roles.schemas";
 
 /** The role tiers, lowest first. */
-export async function listRoles(db: Db): Promise<Role[]> {
+export async function listRoles({ db }: Ctx): Promise<Role[]> {
   return db
     .select({ name: userRoles.name, level: userRoles.level, title: userRoles.title, description: userRoles.description })
     .from(userRoles)
@@ -27,8 +28,8 @@ export async function listRoles(db: Db): Promise<Role[]> {
  * records nothing. The user is notified of a change (`role_changed`) in the same statement.
  */
 export async function assignRole(
-  db: Db,
-  change: { actorId: number; userId: number; role: string; reason?: string },
+  { db, actor }: ActorCtx,
+  change: { userId: number; role: string; reason?: string },
 ): Promise<UserRole> {
   const decision = roleChangeDecision({
     actor: sql`a.level`,
@@ -38,11 +39,11 @@ export async function assignRole(
   });
   const { rows } = await db.execute<{ outcome: RoleChangeOutcome; role: string; level: number }>(sql`
     WITH locked AS (
-      SELECT id, role, coalesce(is_active, true) AND NOT coalesce(suspended, false) AS usable
-      FROM users WHERE id IN (${change.actorId}, ${change.userId}) ORDER BY id FOR UPDATE
+      SELECT id, role, ${accountUsable(sql`users`)} AS usable
+      FROM users WHERE id IN (${actor.id}, ${change.userId}) ORDER BY id FOR UPDATE
     ),
     actor AS (
-      SELECT r.level FROM locked l JOIN user_roles r ON r.name = l.role WHERE l.id = ${change.actorId} AND l.usable
+      SELECT r.level FROM locked l JOIN user_roles r ON r.name = l.role WHERE l.id = ${actor.id} AND l.usable
     ),
     target AS (SELECT l.id, l.role, r.level FROM locked l JOIN user_roles r ON r.name = l.role WHERE l.id = ${change.userId}),
     decided AS (
@@ -59,10 +60,10 @@ export async function assignRole(
     ),
     logged AS (
       INSERT INTO role_changes (user_id, old_role, new_role, changed_by, reason)
-      SELECT id, old_role, new_role, ${change.actorId}, ${change.reason ?? null} FROM updated
+      SELECT id, old_role, new_role, ${actor.id}, ${change.reason ?? null} FROM updated
     ),
     ${notificationCtes(
-      { to: [change.userId], type: "role_changed", actorId: change.actorId, data: { role: change.role } },
+      { to: [change.userId], type: "role_changed", actorId: actor.id, data: { role: change.role } },
       { when: sql`EXISTS (SELECT 1 FROM updated)` },
     )}
     SELECT outcome,
@@ -80,46 +81,46 @@ export async function assignRole(
  * A user's role history, newest first (keyset over created_at, id). One query also tells
  * an unknown user (no row at all) from one whose role never changed (one empty row).
  */
-export async function listRoleChanges(
-  db: Db,
-  userId: number,
-  page: { limit: number; after?: TimeIdCursor },
-): Promise<Page<RoleChange>> {
-  const after = page.after
-    ? sql`AND (rc.created_at, rc.id) < (${page.after[0]}::timestamp, ${page.after[1]}::int)`
-    : sql``;
-  const { rows } = await db.execute<{
-    id: number | null;
-    old_role: string;
-    new_role: string;
-    changed_by: number | null;
-    reason: string | null;
-    created_at: string;
-    created_key: string;
-  }>(sql`
-    SELECT c.* FROM users u
-    LEFT JOIN LATERAL (
-      SELECT rc.id, rc.old_role, rc.new_role, rc.changed_by, rc.reason, rc.created_at, rc.created_at::text AS created_key
-      FROM role_changes rc
-      WHERE rc.user_id = u.id ${after}
-      ORDER BY rc.created_at DESC, rc.id DESC
-      LIMIT ${page.limit + 1}
-    ) c ON true
-    WHERE u.id = ${userId}`);
-  if (!rows[0]) throw notFound("user");
-  const changes = rows.filter((row) => row.id !== null);
-  return toPage(
-    changes,
-    page.limit,
-    (row) => ({
-      id: Number(row.id),
-      userId,
-      oldRole: row.old_role,
-      newRole: row.new_role,
-      changedBy: row.changed_by,
-      reason: row.reason,
-      createdAt: isoUtc(row.created_at),
-    }),
-    (row) => [row.created_key, row.id],
+export async function listRoleChanges({ db }: Ctx, input: PageRequest & { userId: number }): Promise<Page<RoleChange>> {
+  let known = false;
+  const page = await keysetPage(
+    input,
+    { time: sql`rc.created_at`, id: sql`rc.id` },
+    async (keyset) => {
+      const { rows } = await db.execute<{
+        id: number | null;
+        old_role: string;
+        new_role: string;
+        changed_by: number | null;
+        reason: string | null;
+        created_at: string;
+        created_key: string;
+      }>(sql`
+        SELECT c.* FROM users u
+        LEFT JOIN LATERAL (
+          SELECT rc.id, rc.old_role, rc.new_role, rc.changed_by, rc.reason, rc.created_at, rc.created_at::text AS created_key
+          FROM role_changes rc
+          WHERE rc.user_id = u.id AND ${keyset.after}
+          ORDER BY ${keyset.order}
+          LIMIT ${keyset.limit}
+        ) c ON true
+        WHERE u.id = ${input.userId}`);
+      known = rows.length > 0;
+      return rows.filter((row) => row.id !== null);
+    },
+    {
+      item: (row) => ({
+        id: Number(row.id),
+        userId: input.userId,
+        oldRole: row.old_role,
+        newRole: row.new_role,
+        changedBy: row.changed_by,
+        reason: row.reason,
+        createdAt: isoUtc(row.created_at),
+      }),
+      key: (row) => [row.created_key, Number(row.id)],
+    },
   );
+  if (!known) throw notFound("user");
+  return page;
 }

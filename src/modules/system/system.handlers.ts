@@ -4,7 +4,7 @@ import type { health } from "./system.routes";
 import { pingDatabase } from "./system.service";
 
 export const getHealth: AppRouteHandler<typeof health> = async (c) => {
-  if (!(await pingDatabase(c.var.db))) {
+  if (!(await pingDatabase(c.var.ctx))) {
     throw new AppError(503, "database_unavailable", "The database is not reachable.", {
       headers: { "Retry-After": "5" },
     });

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { userSettings, type SelectUserSettings } from "../../../drizzle/schema";
-import type { Db } from "../../lib/db";
+import type { ActorCtx, Ctx } from "../../lib/context";
 import { badRequest } from "../../lib/errors";
 import { isoUtc } from "../../lib/time";
 import {
@@ -34,10 +34,10 @@ function toView(row: SelectUserSettings): SettingsView {
  * A user's effective settings: their row, or the defaults when they never changed any.
  *
  * @example
- * const { messagePermission } = await getSettings(db, recipientId);
+ * const { messagePermission } = await getSettings(ctx, { userId: recipientId });
  */
-export async function getSettings(db: Db, userId: number): Promise<SettingsView> {
-  const [row] = await db.select().from(userSettings).where(eq(userSettings.userId, userId));
+export async function getSettings({ db }: Ctx, input: { userId: number }): Promise<SettingsView> {
+  const [row] = await db.select().from(userSettings).where(eq(userSettings.userId, input.userId));
   return row ? toView(row) : DEFAULT_SETTINGS;
 }
 
@@ -56,11 +56,11 @@ const mergedNotifications = sql`${userSettings.notificationPreferences} || coale
  * Changes the settings given and keeps the others, in one upsert. The cap on notification
  * types applies to the merged result, so it cannot be passed by adding types 50 at a time.
  */
-export async function updateSettings(db: Db, userId: number, input: UpdateSettingsInput): Promise<SettingsView> {
+export async function updateSettings({ db, actor }: ActorCtx, input: UpdateSettingsInput): Promise<SettingsView> {
   const [row] = await db
     .insert(userSettings)
     .values({
-      userId,
+      userId: actor.id,
       profileVisibility: input.profileVisibility,
       messagePermission: input.messagePermission,
       notificationPreferences: input.notificationPreferences ?? {},

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { userSettings } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
-import { useTestDatabase } from "../../../test/harness";
+import { testCtx, useTestDatabase } from "../../../test/harness";
 import { getSettings } from ".";
 
 const t = await useTestDatabase();
@@ -33,7 +33,7 @@ describe("/api/users/me/settings: happy paths", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual(DEFAULTS);
     expect(await settingsRow(user.id)).toBeUndefined();
-    expect(await getSettings(t.db, user.id)).toEqual(DEFAULTS);
+    expect(await getSettings(testCtx(t), { userId: user.id })).toEqual(DEFAULTS);
   });
 
   it("creates the row on the first change and keeps what is not given", async () => {

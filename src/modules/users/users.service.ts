@@ -1,10 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
-import { friendships, userSettings, users, type SelectUser } from "../../../drizzle/schema";
-import type { Db } from "../../lib/db";
+import { userSettings, users, type SelectUser } from "../../../drizzle/schema";
+import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { isoUtc } from "../../lib/time";
-import { notBlockedBetween } from "../blocks/blocks.conditions";
+import { notBlockedBetween } from "../blocks";
+import { areFriends } from "../graph";
 import type { PublicProfile, RestrictedProfile, UpdateProfileInput, UserRef } from "./profile.schemas";
+import { accountUsable } from "./users.conditions";
 import { toProfileFields, toUserCard } from "./users.schemas";
 import { profileAccess, type ProfileVisibility } from "./users.policy";
 
@@ -13,17 +15,10 @@ import { profileAccess, type ProfileVisibility } from "./users.policy";
  * account is suspended or deactivated or when either of the two blocked the other, and
  * cut down to a card when the owner's visibility setting leaves the viewer out.
  */
-export async function getProfile(
-  db: Db,
-  viewerId: number | null,
-  ref: UserRef,
-): Promise<PublicProfile | RestrictedProfile> {
+export async function getProfile({ db, actor }: Ctx, input: { ref: UserRef }): Promise<PublicProfile | RestrictedProfile> {
+  const { ref } = input;
+  const viewerId = actor?.id ?? null;
   const match = "id" in ref ? eq(users.id, ref.id) : sql`lower(${users.username}) = lower(${ref.username})`;
-  const isFriend =
-    viewerId === null
-      ? sql<boolean>`false`
-      : sql<boolean>`EXISTS (SELECT 1 FROM ${friendships} WHERE ${friendships.userId} = ${viewerId}
-          AND ${friendships.friendId} = ${users.id} AND ${friendships.status} = 'active')`;
   const [row] = await db
     .select({
       id: users.id,
@@ -50,15 +45,14 @@ export async function getProfile(
       isVerified: users.isVerified,
       createdAt: users.createdAt,
       visibility: sql<ProfileVisibility>`coalesce(${userSettings.profileVisibility}, 'public')`,
-      isFriend,
+      isFriend: areFriends(viewerId, users.id),
     })
     .from(users)
     .leftJoin(userSettings, eq(userSettings.userId, users.id))
     .where(
       and(
         match,
-        sql`coalesce(${users.isActive}, true)`,
-        sql`NOT coalesce(${users.suspended}, false)`,
+        accountUsable(),
         notBlockedBetween(viewerId, users.id),
       ),
     )
@@ -79,11 +73,11 @@ export async function getProfile(
 }
 
 /** Applies the caller's own profile edits (already validated field by field). */
-export async function updateProfile(db: Db, userId: number, input: UpdateProfileInput): Promise<SelectUser> {
+export async function updateProfile({ db, actor }: ActorCtx, input: UpdateProfileInput): Promise<SelectUser> {
   const [user] = await db
     .update(users)
     .set({ ...input, updatedAt: sql`now()` })
-    .where(eq(users.id, userId))
+    .where(eq(users.id, actor.id))
     .returning();
   if (!user) throw notFound("account");
   return user;

@@ -1,5 +1,5 @@
 import { sign, verify } from "hono/jwt";
-import { unauthorized } from "../../lib/errors";
+import { unauthorized } from "./errors";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_DAYS = 30;

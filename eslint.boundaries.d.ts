@@ -1,0 +1,4 @@
+import type { Linter } from "eslint";
+
+/** Module-boundary rules (see eslint.boundaries.js). */
+export const boundaries: Linter.Config[];

@@ -1,0 +1,25 @@
+/**
+ * Module boundaries: a module in src/modules/<name>/ is used by others only through its
+ * index.ts (its router, verbs, conditions and schemas). Tests may reach inside.
+ * Shared by eslint.config.js and tools/lint-boundaries.test.ts.
+ */
+const message = "Import another module through its index.ts (its public surface), not its files.";
+
+export const boundaries = [
+  {
+    // Inside a module: a sibling module's file (../users/users.schemas) is off limits.
+    files: ["src/modules/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^\\.\\./[^./][^/]*/.", message }] }],
+    },
+  },
+  {
+    // Outside the modules (app, jobs, middleware, lib, workers): modules/<name>/<file> is off limits.
+    files: ["src/**/*.ts", "workers/**/*.ts"],
+    ignores: ["src/modules/**", "**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)modules/[^/]+/.", message }] }],
+    },
+  },
+];

@@ -1,0 +1,31 @@
+import { type SQL, sql } from "drizzle-orm";
+import { posts } from "../../../drizzle/schema";
+import { notBlockedBetween } from "../blocks";
+import { areFriends } from "../graph";
+import { accountUsable } from "../users";
+
+/**
+ * Holds when the viewer may see a post: the one condition every post read path folds into
+ * its statement (single post, feeds, timelines, hashtag pages, comments, search, bookmarks,
+ * shares, trending), so that a post the viewer may not see is simply not there (a 404, never
+ * a 403). The author always sees their own posts. Others see a post when its author's account
+ * is usable, there is no block between the two either way, and its visibility lets them in:
+ * `public` to anyone (anonymous viewers included), `friends` to the author's friends,
+ * `private` to nobody else (as is any value it does not know).
+ *
+ * `post` is the posts row's alias in raw SQL; without it, the `posts` table's columns.
+ *
+ * @example
+ * db.select().from(posts).where(and(eq(posts.id, id), visibleTo(viewerId)))
+ * sql`SELECT p.id FROM posts p WHERE ${visibleTo(viewerId, sql`p`)}`
+ */
+export function visibleTo(viewerId: number | null, post?: SQL): SQL<boolean> {
+  const author = post ? sql`${post}.user_id` : sql`${posts.userId}`;
+  const visibility = sql`coalesce(${post ? sql`${post}.visibility` : sql`${posts.visibility}`}, 'public')`;
+  const own = viewerId === null ? sql`false` : sql`${author} = ${viewerId}`;
+  return sql<boolean>`(${own} OR (
+    EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})
+    AND ${notBlockedBetween(viewerId, author)}
+    AND (${visibility} = 'public' OR (${visibility} = 'friends' AND ${areFriends(viewerId, author)}))
+  ))`;
+}

@@ -1,0 +1,109 @@
+import { sessions } from "../drizzle/schema";
+import { roleLevel, ROLES } from "../drizzle/users";
+import { describe, expect, it } from "vitest";
+import { tokenFor } from "../test/auth";
+import { createNotification, createUser } from "../test/factories";
+import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
+import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
+import { issueAccessToken } from "./lib/access-tokens";
+
+/**
+ * Authentication and authorization for every route in the OpenAPI document, generated from
+ * what each route declares through `moduleRoutes()` (src/lib/routes.ts):
+ * - a route that needs a token refuses an anonymous caller and a tampered, foreign or
+ *   expired token with 401;
+ * - a route with a minimum role level (`x-min-level`) refuses the level below with 403;
+ * - a route on someone's object (`x-object`) refuses another user with 404 or 403, for an
+ *   object made by that module's factory below.
+ * A route added later is covered here without a test written for it.
+ */
+
+const t = await useTestDatabase();
+const doc = (await t.api.get<OpenApiDocument>("/openapi.json")).body;
+const operations = operationsOf(doc);
+
+/** The factories of the objects routes act on: each makes one owned by `ownerId` and returns its id. */
+const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Promise<string>> = {
+  session: async (t, ownerId) => {
+    const [row] = await t.db
+      .insert(sessions)
+      .values({ userId: ownerId, expiresAt: new Date(Date.now() + 86_400_000) })
+      .returning({ id: sessions.id });
+    return row!.id;
+  },
+  notification: async (t, ownerId) => String((await createNotification(t.db, { userId: ownerId })).id),
+};
+
+function expectRefused(res: ApiResponse, statuses: number[], label: string) {
+  expect(statuses, `${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
+  expect(res.headers.get("content-type"), label).toMatch(/^application\/problem\+json/);
+}
+
+/** Tokens that must never pass: a flipped signature, another secret, expired, and unsigned. */
+async function badTokens(user: { id: number; role: string }): Promise<Record<string, string>> {
+  const good = await tokenFor(t, user);
+  const claims = { userId: user.id, role: user.role, level: roleLevel(user.role), sessionId: crypto.randomUUID() };
+  const [header, payload, signature] = good.split(".");
+  const flipped = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith("AA") ? "BB" : "AA"}`;
+  const unsignedHeader = btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "");
+  return {
+    "a flipped signature": flipped,
+    "another secret": await issueAccessToken("another-secret-0123456789abcdef0123456789", claims),
+    "an expired token": await issueAccessToken(t.env.JWT_SECRET, claims, Date.now() - 3_600_000),
+    "an unsigned token": `${unsignedHeader}.${payload}.`,
+  };
+}
+
+const secured = operations.filter((op) => op.auth !== "none");
+
+describe.each(secured.map((op) => [`${op.method} ${op.path}`, op] as const))("%s: security", (_, op) => {
+  const minLevel = op.operation["x-min-level"] as number | undefined;
+  const declared = op.operation["x-object"] as string | undefined;
+  /** `"user"` names a dancer the caller acts on (block, role), not something someone owns. */
+  const objectKind = declared === "user" ? undefined : declared;
+
+  if (op.auth === "required") it("refuses an anonymous caller with 401", async () => {
+    const target = await createUser(t.db);
+    expectRefused(await callRoute(t.api, op, { pathValue: String(target.id) }), [401], "anonymous");
+  });
+
+  it("refuses a tampered, foreign, expired or unsigned token with 401", async () => {
+    const [caller, target] = await Promise.all([createUser(t.db, { role: "god" }), createUser(t.db)]);
+    for (const [label, token] of Object.entries(await badTokens(caller))) {
+      expectRefused(await callRoute(t.api, op, { token, pathValue: String(target.id) }), [401], label);
+    }
+  });
+
+  if (minLevel !== undefined) it(`refuses the role level below ${minLevel} with 403`, async () => {
+    const below = ROLES.filter((r) => r.level < minLevel).at(-1)!;
+    const [caller, target] = await Promise.all([createUser(t.db, { role: below.name }), createUser(t.db)]);
+    const token = await tokenFor(t, caller);
+    expectRefused(await callRoute(t.api, op, { token, pathValue: String(target.id) }), [403], below.name);
+  });
+
+  if (objectKind !== undefined) it(`refuses another user's ${objectKind} with 404 or 403`, async () => {
+    const factory = OBJECT_FACTORIES[objectKind];
+    expect(factory, `a factory for "${objectKind}" in OBJECT_FACTORIES`).toBeDefined();
+    const [owner, intruder] = await Promise.all([createUser(t.db), createUser(t.db, { role: "god" })]);
+    const id = await factory!(t, owner.id);
+    const token = await tokenFor(t, intruder);
+    expectRefused(await callRoute(t.api, op, { token, pathValue: id }), [403, 404], "another user's object");
+  });
+});
+
+describe("the generated security suite", () => {
+  it("knows what every id in a protected path names: an owned object, or a user", () => {
+    const undeclared = secured
+      .filter((op) => op.params.some((p) => p.in === "path"))
+      .filter((op) => op.operation["x-object"] === undefined)
+      .map((op) => `${op.method} ${op.path}`);
+    expect(undeclared, "declare `object` (an owned kind, or \"user\") in the route").toEqual([]);
+  });
+
+  it("covers the protected routes, the admin routes and the object routes", () => {
+    expect(secured.length).toBeGreaterThan(15);
+    expect(secured.filter((op) => op.operation["x-min-level"] !== undefined).length).toBeGreaterThanOrEqual(2);
+    const owned = secured.filter((op) => ![undefined, "user"].includes(op.operation["x-object"]));
+    expect(owned.length).toBeGreaterThanOrEqual(2);
+  });
+});
