@@ -12,6 +12,7 @@ import { onError, onNotFound } from "./middleware/errors";
 import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
+import { graphRouter } from "./modules/graph";
 import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
@@ -63,6 +64,7 @@ export function createApp() {
     .route("/", notificationsRouter)
     .route("/", usersRouter)
     .route("/", blocksRouter)
+    .route("/", graphRouter)
     .route("/", rolesRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
