@@ -54,3 +54,13 @@ export async function registerViaApi(api: Api, overrides: Partial<{ email: strin
 export function actorOf(user: { id: number; role: string }): Actor {
   return { id: user.id, role: user.role, level: roleLevel(user.role), sessionId: crypto.randomUUID() };
 }
+
+/**
+ * Waits, when the current minute is about to end, for the next one. The rate-limit bindings
+ * count in fixed 60-second windows, so a test that makes N attempts and expects the next to be
+ * a 429 would pass N split across two windows and fail. Call it before such a loop.
+ */
+export async function clearOfRateLimitWindowEdge(marginMs = 10_000): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 60_000 - marginMs) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 200));
+}

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { emailQueue, emailTokens, users } from "../../../drizzle/schema";
-import { registerViaApi, signedIn } from "../../../test/auth";
+import { clearOfRateLimitWindowEdge, registerViaApi, signedIn } from "../../../test/auth";
 import { createUserWithPassword, uniqueIp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import { sha256Hex } from "../../lib/crypto";
@@ -9,6 +9,9 @@ import { loadConfig } from "../../lib/env";
 import { renderAccountEmail } from "./auth.emails";
 
 const t = await useTestDatabase();
+
+// Rate limits count in fixed one-minute windows: never start a counted loop at a window's edge.
+beforeEach(() => clearOfRateLimitWindowEdge());
 
 async function newestEmail(userId: number, template: string) {
   const [mail] = await t.db

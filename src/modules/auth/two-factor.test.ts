@@ -1,13 +1,16 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { emailQueue, twoFactorBackupCodes, twoFactorSecrets } from "../../../drizzle/schema";
 import { decryptSecret, hmacHex, sha256Hex } from "../../lib/crypto";
-import { registerViaApi } from "../../../test/auth";
+import { clearOfRateLimitWindowEdge, registerViaApi } from "../../../test/auth";
 import { uniqueIp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import { currentStep, totpCode } from "./auth.totp";
 
 const t = await useTestDatabase();
+
+// Rate limits count in fixed one-minute windows: never start a counted loop at a window's edge.
+beforeEach(() => clearOfRateLimitWindowEdge());
 
 const post = (path: string, json: unknown, token?: string) =>
   t.api.post(path, { json, token, headers: { "cf-connecting-ip": uniqueIp() } });
