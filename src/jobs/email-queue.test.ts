@@ -229,11 +229,14 @@ function drainAt(sender: EmailSender, now: Date, logger: Logger = createLogger("
 /** Messages due at `start` and nothing else due then: earlier tests' rows are sent first. */
 async function freshQueue(start: Date, count: number, template = "reset_password") {
   await drain(recordingSender().sender);
-  return Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      queueEmail(t.db, { template: i === 0 ? template : "notification", nextAttemptAt: start, expiresAt: new Date(start.getTime() + 2 * HOUR) }),
-    ),
-  );
+  // One after the other, so that ids ascend in the array's order (as rows() sorts them).
+  const queued = [];
+  for (let i = 0; i < count; i++) {
+    queued.push(
+      await queueEmail(t.db, { template: i === 0 ? template : "notification", nextAttemptAt: start, expiresAt: new Date(start.getTime() + 2 * HOUR) }),
+    );
+  }
+  return queued;
 }
 
 const MINUTE = 60_000;
