@@ -1,4 +1,4 @@
-import { sessions } from "../drizzle/schema";
+import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
@@ -32,6 +32,12 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     return row!.id;
   },
   notification: async (t, ownerId) => String((await createNotification(t.db, { userId: ownerId })).id),
+  // A pending request between two other dancers (the intruder is neither its sender nor its receiver).
+  friend_request: async (t) => {
+    const [sender, receiver] = await Promise.all([createUser(t.db), createUser(t.db)]);
+    const [row] = await t.db.insert(friendRequests).values({ senderId: sender.id, receiverId: receiver.id }).returning({ id: friendRequests.id });
+    return String(row!.id);
+  },
 };
 
 function expectRefused(res: ApiResponse, statuses: number[], label: string) {

@@ -17,6 +17,8 @@ export interface Problem {
   requestId?: string;
   instance?: string;
   errors?: FieldError[];
+  /** When the refused action may be tried again (a request declined recently). */
+  retryAt?: string;
 }
 
 const TITLES: Record<number, string> = {
@@ -56,12 +58,14 @@ export class AppError extends Error {
   readonly code: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
+  /** Extra members of the problem body (RFC 9457 extensions), e.g. `{ retryAt }`. */
+  readonly extensions?: Record<string, unknown>;
 
   constructor(
     status: ContentfulStatusCode,
     code: string,
     detail: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = "AppError";
@@ -69,10 +73,12 @@ export class AppError extends Error {
     this.code = code;
     this.errors = options.errors;
     this.headers = options.headers;
+    this.extensions = options.extensions;
   }
 
   toProblem(extra: { requestId?: string; instance?: string } = {}): Problem {
     return {
+      ...this.extensions,
       type: problemType(this.code),
       title: titleFor(this.status),
       status: this.status,

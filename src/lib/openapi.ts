@@ -31,6 +31,7 @@ export const ProblemSchema = z
     requestId: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    retryAt: z.string().optional().openapi({ description: "When the refused action may be tried again (ISO 8601)" }),
   })
   .openapi("Problem");
 

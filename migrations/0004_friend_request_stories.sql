@@ -1,0 +1,11 @@
+CREATE TABLE "friend_request_stories" (
+	"friend_request_id" integer PRIMARY KEY NOT NULL,
+	"did_we_dance" boolean DEFAULT false NOT NULL,
+	"dance_location" text,
+	"dance_event_id" integer,
+	"dance_story" text,
+	"updated_at" timestamp DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_friend_request_id_friend_requests_id_fk" FOREIGN KEY ("friend_request_id") REFERENCES "public"."friend_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_dance_event_id_events_id_fk" FOREIGN KEY ("dance_event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;
