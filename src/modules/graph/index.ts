@@ -1,10 +1,30 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
-export { areFriends, cutTies } from "./graph.conditions";
+export { areFriends, cutTies, degreeBetween, friendsOf, mutualFriendsOf } from "./graph.conditions";
+export {
+  friendshipActivityCount,
+  friendshipActivityCtes,
+  recordFriendshipActivity,
+  type FriendshipActivityInput,
+  type FriendshipActivityType,
+  type Pairs,
+} from "./activities";
 export { friendshipIdRange, recomputeClosenessRange } from "./closeness.service";
 
 import { createRouter } from "../../lib/openapi";
+import * as friendshipHandlers from "./friendships.handlers";
+import * as friendshipRoutes from "./friendships.routes";
 
 /** The social graph: follows, friend requests ("did we dance?") and friendships. */
-export const graphRouter = createRouter();
+export const graphRouter = createRouter()
+  .openapi(friendshipRoutes.listFriends, friendshipHandlers.listFriends)
+  .openapi(friendshipRoutes.suggestions, friendshipHandlers.suggestions)
+  .openapi(friendshipRoutes.mutualFriends, friendshipHandlers.mutualFriends)
+  .openapi(friendshipRoutes.degree, friendshipHandlers.degree)
+  .openapi(friendshipRoutes.unfriend, friendshipHandlers.unfriend)
+  .openapi(friendshipRoutes.addMemory, friendshipHandlers.addMemory)
+  .openapi(friendshipRoutes.listMemories, friendshipHandlers.listMemories)
+  .openapi(friendshipRoutes.recordDance, friendshipHandlers.recordDance)
+  .openapi(friendshipRoutes.listActivities, friendshipHandlers.listActivities)
+  .openapi(friendshipRoutes.listUserFriends, friendshipHandlers.listUserFriends);
