@@ -105,12 +105,7 @@ export async function keysetPage<Row, Item>(
     order: sql`${columns.time} DESC, ${columns.id} DESC`,
     limit: page.limit + 1,
   });
-  const visible = rows.slice(0, page.limit);
-  const last = visible.at(-1);
-  return {
-    items: visible.map(map.item),
-    nextCursor: rows.length > page.limit && last !== undefined ? encodeCursor(map.key(last)) : null,
-  };
+  return cutPage(rows, page.limit, map);
 }
 
 /**
@@ -125,4 +120,47 @@ function olderThan(time: AnyColumn | SQL, id: AnyColumn | SQL, after: KeysetKey 
 /** A timestamp column as Postgres text (microseconds kept), the first part of a cursor. */
 export function timeKey(time: AnyColumn): SQL<string> {
   return sql<string>`${time}::text`;
+}
+
+/** A sort key of any length whose last part is the id that breaks ties (e.g. `[score, id]`, `[name, id]`). */
+export type SortKey = readonly (string | number)[];
+
+/**
+ * One page of a list ordered by any key (`score DESC, id DESC`, `lower(name) ASC, id ASC`),
+ * all parts in one direction, by keyset like {@link keysetPage}: the cursor holds the last
+ * row's key, checked by `columns.cursor` (a forged one is a 400), and the condition is a row
+ * comparison, which an index on the same columns serves.
+ *
+ * @example
+ * sortedPage(page, { by: [sql`f.closeness_score`, sql`f.id`], direction: "desc", cursor: z.tuple([score, id]) },
+ *   (keyset) => db.execute(sql`... WHERE ${keyset.after} ORDER BY ${keyset.order} LIMIT ${keyset.limit}`).then((r) => r.rows),
+ *   { item: toItem, key: (row) => [row.score, row.id] });
+ */
+export async function sortedPage<Row, Item, K extends SortKey>(
+  page: PageRequest,
+  columns: { by: readonly (AnyColumn | SQL)[]; direction: "asc" | "desc"; cursor: z.ZodType<K> },
+  fetch: (keyset: Keyset) => Promise<Row[]>,
+  map: { item: (row: Row) => Item; key: (row: Row) => K },
+): Promise<Page<Item>> {
+  const after = decodeCursor(page.cursor, columns.cursor);
+  const direction = columns.direction === "asc" ? sql`ASC` : sql`DESC`;
+  const comparison = columns.direction === "asc" ? sql`>` : sql`<`;
+  const rows = await fetch({
+    after: after
+      ? sql`(${sql.join([...columns.by], sql`, `)}) ${comparison} (${sql.join(after.map((part) => sql`${part}`), sql`, `)})`
+      : sql`true`,
+    order: sql.join(columns.by.map((column) => sql`${column} ${direction}`), sql`, `),
+    limit: page.limit + 1,
+  });
+  return cutPage(rows, page.limit, map);
+}
+
+/** The first `limit` rows as items, and a cursor from the last of them when there was one more row. */
+function cutPage<Row, Item>(rows: Row[], limit: number, map: { item: (row: Row) => Item; key: (row: Row) => unknown }): Page<Item> {
+  const visible = rows.slice(0, limit);
+  const last = visible.at(-1);
+  return {
+    items: visible.map(map.item),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(map.key(last)) : null,
+  };
 }

@@ -1,7 +1,15 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
-export { areFriends, cutTies } from "./graph.conditions";
+export { areFriends, cutTies, degreeBetween, friendsOf, mutualFriendsOf } from "./graph.conditions";
+export {
+  friendshipActivityCount,
+  friendshipActivityCtes,
+  recordFriendshipActivity,
+  type FriendshipActivityInput,
+  type FriendshipActivityType,
+  type Pairs,
+} from "./activities";
 export { friendshipIdRange, recomputeClosenessRange } from "./closeness.service";
 export { saidTheyDanced } from "./requests.conditions";
 export { DANCED_CLOSENESS } from "./requests.policy";
@@ -9,6 +17,8 @@ export { DANCED_CLOSENESS } from "./requests.policy";
 import { createRouter } from "../../lib/openapi";
 import * as requestHandlers from "./requests.handlers";
 import * as requestRoutes from "./requests.routes";
+import * as friendshipHandlers from "./friendships.handlers";
+import * as friendshipRoutes from "./friendships.routes";
 
 /** The social graph: follows, friend requests ("did we dance?") and friendships. */
 export const graphRouter = createRouter()
@@ -16,4 +26,14 @@ export const graphRouter = createRouter()
   .openapi(requestRoutes.list, requestHandlers.list)
   .openapi(requestRoutes.accept, requestHandlers.accept)
   .openapi(requestRoutes.reject, requestHandlers.reject)
-  .openapi(requestRoutes.cancel, requestHandlers.cancel);
+  .openapi(requestRoutes.cancel, requestHandlers.cancel)
+  .openapi(friendshipRoutes.listFriends, friendshipHandlers.listFriends)
+  .openapi(friendshipRoutes.suggestions, friendshipHandlers.suggestions)
+  .openapi(friendshipRoutes.mutualFriends, friendshipHandlers.mutualFriends)
+  .openapi(friendshipRoutes.degree, friendshipHandlers.degree)
+  .openapi(friendshipRoutes.unfriend, friendshipHandlers.unfriend)
+  .openapi(friendshipRoutes.addMemory, friendshipHandlers.addMemory)
+  .openapi(friendshipRoutes.listMemories, friendshipHandlers.listMemories)
+  .openapi(friendshipRoutes.recordDance, friendshipHandlers.recordDance)
+  .openapi(friendshipRoutes.listActivities, friendshipHandlers.listActivities)
+  .openapi(friendshipRoutes.listUserFriends, friendshipHandlers.listUserFriends);

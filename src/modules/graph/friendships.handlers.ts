@@ -1,0 +1,46 @@
+import type { AppRouteHandler as Handler } from "../../lib/openapi";
+import { actorCtx } from "../../middleware/auth";
+import type * as routes from "./friendships.routes";
+import * as friendships from "./friendships.service";
+
+export const listFriends: Handler<typeof routes.listFriends> = async (c) => {
+  return c.json(await friendships.listFriends(actorCtx(c), c.req.valid("query")), 200);
+};
+
+export const listUserFriends: Handler<typeof routes.listUserFriends> = async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(await friendships.listUserFriends(c.var.ctx, { ...c.req.valid("query"), userId: id }), 200);
+};
+
+export const unfriend: Handler<typeof routes.unfriend> = async (c) => {
+  await friendships.unfriend(actorCtx(c), c.req.valid("param"));
+  return c.body(null, 204);
+};
+
+export const mutualFriends: Handler<typeof routes.mutualFriends> = async (c) => {
+  return c.json(await friendships.mutualFriends(actorCtx(c), { ...c.req.valid("query"), ...c.req.valid("param") }), 200);
+};
+
+export const suggestions: Handler<typeof routes.suggestions> = async (c) => {
+  return c.json(await friendships.suggestions(actorCtx(c), c.req.valid("query")), 200);
+};
+
+export const degree: Handler<typeof routes.degree> = async (c) => {
+  return c.json(await friendships.degree(actorCtx(c), c.req.valid("param")), 200);
+};
+
+export const addMemory: Handler<typeof routes.addMemory> = async (c) => {
+  return c.json(await friendships.addMemory(actorCtx(c), { ...c.req.valid("json"), ...c.req.valid("param") }), 201);
+};
+
+export const listMemories: Handler<typeof routes.listMemories> = async (c) => {
+  return c.json(await friendships.listMemories(actorCtx(c), { ...c.req.valid("query"), ...c.req.valid("param") }), 200);
+};
+
+export const recordDance: Handler<typeof routes.recordDance> = async (c) => {
+  return c.json(await friendships.recordDance(actorCtx(c), { ...c.req.valid("json"), ...c.req.valid("param") }), 201);
+};
+
+export const listActivities: Handler<typeof routes.listActivities> = async (c) => {
+  return c.json(await friendships.listActivities(actorCtx(c), { ...c.req.valid("query"), ...c.req.valid("param") }), 200);
+};
