@@ -1,0 +1,2 @@
+CREATE INDEX "follows_following_created_idx" ON "follows" USING btree ("following_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at","id");
