@@ -50,7 +50,13 @@ describe("GET /api/users/{idOrUsername}: graph counts and the viewer's relation"
 
   it("gives the friendship state: none, request_sent, request_received, friends", async () => {
     const viewer = await signedIn(t);
-    const [stranger, asked, asking, friend, rejected] = await Promise.all(Array.from({ length: 5 }, () => createUser(t.db)));
+    const [stranger, asked, asking, friend, rejected] = await Promise.all([
+      createUser(t.db),
+      createUser(t.db),
+      createUser(t.db),
+      createUser(t.db),
+      createUser(t.db),
+    ]);
     await t.db.insert(friendRequests).values([
       { senderId: viewer.user.id, receiverId: asked.id },
       { senderId: asking.id, receiverId: viewer.user.id },
