@@ -53,7 +53,7 @@ export async function profileCounts(users: number): Promise<void> {
       ON CONFLICT DO NOTHING`);
     await sql.query(`
       INSERT INTO friendships (user_id, friend_id)
-      SELECT a, b FROM generate_series(2, 2001) i, LATERAL (VALUES (${star}, i), (i, ${star})) v(a, b)`);
+      SELECT a, b FROM generate_series(2, ${Math.min(2001, users)}) i, LATERAL (VALUES (${star}, i), (i, ${star})) v(a, b)`);
     await sql.query("ANALYZE");
     console.log(`  data generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
