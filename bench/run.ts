@@ -1,20 +1,22 @@
 /**
  * `npm run bench [-- <name>] [--users N]`: benchmarks that print figures (not part of
- * npm test). Names: seed-queries, endpoint, passwords. Default: all.
+ * npm test). Names: seed-queries, endpoint, passwords, profile-counts. Default: all.
  */
 import { parseArgs } from "node:util";
 import { endpointThroughput } from "./endpoint";
 import { passwordCost } from "./passwords";
+import { profileCounts } from "./profile-counts";
 import { seedQueries } from "./seed-queries";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { users: { type: "string", default: "20000" } },
+  options: { users: { type: "string" } },
 });
 const benches: Record<string, () => Promise<void>> = {
-  "seed-queries": () => seedQueries(Number(values.users)),
+  "seed-queries": () => seedQueries(Number(values.users ?? 20_000)),
   endpoint: endpointThroughput,
   passwords: passwordCost,
+  "profile-counts": () => profileCounts(Number(values.users ?? 100_000)),
 };
 const selected = positionals.length ? positionals : Object.keys(benches);
 for (const name of selected) {

@@ -115,6 +115,10 @@ export const follows = pgTable(
     index("follows_follower_idx").on(table.followerId),
     index("follows_following_idx").on(table.followingId),
     uniqueIndex("unique_follow").on(table.followerId, table.followingId),
+    // A dancer's followers and following lists, newest follow first, by keyset (graph/follows):
+    // one index range each, read in order (without them a dancer with 100k followers sorts them all).
+    index("follows_following_created_idx").on(table.followingId, table.createdAt, table.id),
+    index("follows_follower_created_idx").on(table.followerId, table.createdAt, table.id),
   ],
 );
 

@@ -10,6 +10,7 @@ export {
   type FriendshipActivityType,
   type Pairs,
 } from "./activities";
+export { FRIENDSHIP_STATES, friendshipState, graphCounts, isFollowing, type FriendshipState } from "./follows.conditions";
 export { friendshipIdRange, recomputeClosenessRange } from "./closeness.service";
 export { saidTheyDanced } from "./requests.conditions";
 export { DANCED_CLOSENESS } from "./requests.policy";
@@ -19,9 +20,15 @@ import * as requestHandlers from "./requests.handlers";
 import * as requestRoutes from "./requests.routes";
 import * as friendshipHandlers from "./friendships.handlers";
 import * as friendshipRoutes from "./friendships.routes";
+import * as followsHandlers from "./follows.handlers";
+import * as followsRoutes from "./follows.routes";
 
 /** The social graph: follows, friend requests ("did we dance?") and friendships. */
 export const graphRouter = createRouter()
+  .openapi(followsRoutes.follow, followsHandlers.follow)
+  .openapi(followsRoutes.unfollow, followsHandlers.unfollow)
+  .openapi(followsRoutes.followers, followsHandlers.followers)
+  .openapi(followsRoutes.following, followsHandlers.following)
   .openapi(requestRoutes.send, requestHandlers.send)
   .openapi(requestRoutes.list, requestHandlers.list)
   .openapi(requestRoutes.accept, requestHandlers.accept)

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { PROFILE_VISIBILITIES } from "../../../drizzle/identity";
 import { TANGO_ROLES } from "../../../drizzle/users";
 import { HttpUrl, multiLine, PositiveIntId, singleLine } from "../../lib/text";
+import { FRIENDSHIP_STATES } from "../graph";
 import { ProfileFieldsSchema, UserCardSchema } from "./users.schemas";
 
 
@@ -24,15 +25,33 @@ export function toUserRef(value: string): UserRef {
 
 const Visibility = z.enum(PROFILE_VISIBILITIES);
 
+/** Where a signed-in viewer stands with the dancer (absent for an anonymous viewer). */
+const RelationFields = {
+  isFollowing: z.boolean().optional().openapi({ description: "Whether the viewer follows this dancer (signed-in viewers only)" }),
+  followsYou: z.boolean().optional().openapi({ description: "Whether this dancer follows the viewer (signed-in viewers only)" }),
+  friendship: z.enum(FRIENDSHIP_STATES).optional().openapi({
+    description:
+      "`friends`, `request_sent` (the viewer's request is pending), `request_received` (theirs is pending) " +
+      "or `none` (signed-in viewers only)",
+  }),
+};
+
+const count = (what: string) => z.number().int().openapi({ description: what });
+
 export const PublicProfileSchema = UserCardSchema.extend(ProfileFieldsSchema.shape).extend({
   createdAt: z.string(),
   visibility: Visibility,
   isFriend: z.boolean().openapi({ description: "Whether the viewer is an active friend" }),
+  followersCount: count("How many follow this dancer"),
+  followingCount: count("How many this dancer follows"),
+  friendsCount: count("This dancer's active friends"),
+  ...RelationFields,
   restricted: z.literal(false),
 }).openapi("PublicProfile");
 
 export const RestrictedProfileSchema = UserCardSchema.extend({
   visibility: Visibility,
+  ...RelationFields,
   restricted: z.literal(true),
 }).openapi("RestrictedProfile", { description: "What a viewer the owner's visibility setting leaves out sees" });
 

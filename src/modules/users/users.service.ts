@@ -4,7 +4,7 @@ import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
-import { areFriends } from "../graph";
+import { areFriends, friendshipState, graphCounts, isFollowing } from "../graph";
 import type { PublicProfile, RestrictedProfile, UpdateProfileInput, UserRef } from "./profile.schemas";
 import { accountUsable } from "./users.conditions";
 import { toProfileFields, toUserCard } from "./users.schemas";
@@ -46,6 +46,14 @@ export async function getProfile({ db, actor }: Ctx, input: { ref: UserRef }): P
       createdAt: users.createdAt,
       visibility: sql<ProfileVisibility>`coalesce(${userSettings.profileVisibility}, 'public')`,
       isFriend: areFriends(viewerId, users.id),
+      ...graphCounts(users.id),
+      ...(viewerId === null
+        ? {}
+        : {
+            isFollowing: isFollowing(viewerId, users.id),
+            followsYou: isFollowing(users.id, viewerId),
+            friendship: friendshipState(viewerId, users.id),
+          }),
     })
     .from(users)
     .leftJoin(userSettings, eq(userSettings.userId, users.id))
@@ -60,14 +68,23 @@ export async function getProfile({ db, actor }: Ctx, input: { ref: UserRef }): P
   if (!row) throw notFound("user");
 
   const card = toUserCard(row);
+  // What the viewer is to this dancer: only for a signed-in viewer, whole profile or card.
+  const relation =
+    "friendship" in row
+      ? { isFollowing: row.isFollowing, followsYou: row.followsYou, friendship: row.friendship }
+      : {};
   const access = profileAccess({ visibility: row.visibility, isOwner: row.id === viewerId, isFriend: row.isFriend });
-  if (access === "card") return { ...card, visibility: row.visibility, restricted: true };
+  if (access === "card") return { ...card, visibility: row.visibility, ...relation, restricted: true };
   return {
     ...card,
     ...toProfileFields(row),
     createdAt: isoUtc(row.createdAt ?? new Date(0)),
     visibility: row.visibility,
     isFriend: row.isFriend,
+    followersCount: row.followersCount,
+    followingCount: row.followingCount,
+    friendsCount: row.friendsCount,
+    ...relation,
     restricted: false,
   };
 }

@@ -7,6 +7,8 @@ import { useTestDatabase } from "../../../test/harness";
 const t = await useTestDatabase();
 
 const CARD_KEYS = ["id", "name", "profileImage", "restricted", "username", "visibility"];
+/** A signed-in viewer's card also says where they stand with the dancer. */
+const SIGNED_IN_CARD_KEYS = [...CARD_KEYS, "followsYou", "friendship", "isFollowing"].sort();
 const PRIVATE_KEYS = ["email", "mobileNo", "password", "apiToken", "stripeCustomerId", "deviceToken", "lastLoginIp", "role"];
 
 async function withVisibility(profileVisibility: "public" | "friends" | "private") {
@@ -111,18 +113,18 @@ describe("GET /api/users/{idOrUsername}: security", () => {
   });
 
   it.each([
-    ["a stranger", () => stranger.token],
-    ["an anonymous viewer", () => undefined],
-  ])("shows %s only the card of a friends-only profile", async (_label, token) => {
+    ["a stranger", () => stranger.token, SIGNED_IN_CARD_KEYS],
+    ["an anonymous viewer", () => undefined, CARD_KEYS],
+  ])("shows %s only the card of a friends-only profile", async (_label, token, keys) => {
     const res = await t.api.get(`/api/users/${friendsOnly.id}`, { token: token() });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(CARD_KEYS);
+    expect(Object.keys(res.body).sort()).toEqual(keys);
     expect(res.body).toMatchObject({ id: friendsOnly.id, restricted: true, visibility: "friends" });
   });
 
   it("shows even a friend only the card of a private profile", async () => {
     const res = await t.api.get(`/api/users/${privateOwner.id}`, { token: friend.token });
-    expect(Object.keys(res.body).sort()).toEqual(CARD_KEYS);
+    expect(Object.keys(res.body).sort()).toEqual(SIGNED_IN_CARD_KEYS);
   });
 
   it("does not count a friendship row that is not active", async () => {

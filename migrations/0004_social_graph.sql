@@ -8,4 +8,6 @@ CREATE TABLE "friend_request_stories" (
 );
 --> statement-breakpoint
 ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_friend_request_id_friend_requests_id_fk" FOREIGN KEY ("friend_request_id") REFERENCES "public"."friend_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_dance_event_id_events_id_fk" FOREIGN KEY ("dance_event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;
+ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_dance_event_id_events_id_fk" FOREIGN KEY ("dance_event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "follows_following_created_idx" ON "follows" USING btree ("following_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at","id");
