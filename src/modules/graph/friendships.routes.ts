@@ -34,7 +34,7 @@ export const listUserFriends = route.viewer({
   object: "user",
   summary: "A dancer's friends, as cards, newest friendship first",
   description:
-    "Honours the dancer's profile visibility (403 `friends_private` when it leaves the viewer out); 404 for an " +
+    "Honours the dancer's profile visibility (403 `profile_restricted` when it leaves the viewer out); 404 for an " +
     "unknown, suspended or deactivated dancer, or a block either way. Scores are private to each pair and never shown.",
   request: { params: IdParam, query: PageQuery },
   responses: { 200: jsonContent(pageSchema(UserCardSchema), "A page of friends"), ...problems(400, 403, 404) },

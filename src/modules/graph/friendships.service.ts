@@ -133,7 +133,7 @@ export async function listUserFriends({ db, actor }: Ctx, input: PageRequest & {
     { item: toCard, key: (row) => [row.since_key, row.friendship_id!] },
   );
   if (!owner) throw notFound("user");
-  if (!owner.allowed) throw new AppError(403, "friends_private", "This dancer shares their friends only with some people.");
+  if (!owner.allowed) throw new AppError(403, "profile_restricted", "This dancer shares their friends only with some people.");
   return page;
 }
 

@@ -186,7 +186,7 @@ describe("GET /api/users/{id}/friends", () => {
     const stranger = await signedIn(t);
     const res = await t.api.get(`/api/users/${owner.id}/friends`, { token: stranger.token });
     expect(res.status).toBe(403);
-    expect(res.body.code).toBe("friends_private");
+    expect(res.body.code).toBe("profile_restricted");
     expect((await t.api.get(`/api/users/${owner.id}/friends`)).status).toBe(403);
     expect((await t.api.get(`/api/users/${owner.id}/friends`, { token: await tokenFor(t, friends[0]!) })).status).toBe(403);
     const own = await t.api.get(`/api/users/${owner.id}/friends?limit=100`, { token: await tokenFor(t, owner) });
