@@ -3,6 +3,7 @@ export * from "./ai";
 export * from "./chat";
 export * from "./events";
 export * from "./friendships";
+export * from "./graph";
 export * from "./identity";
 export * from "./notifications";
 export * from "./platform";

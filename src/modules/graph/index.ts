@@ -2,7 +2,7 @@
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
 export { areFriends, cutTies } from "./graph.conditions";
-export { friendshipIdRange, recomputeClosenessRange } from "./closeness.service";
+export { closenessProgress, recomputeClosenessRange } from "./closeness.service";
 
 import { createRouter } from "../../lib/openapi";
 
