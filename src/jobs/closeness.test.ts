@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { friendships, jobCursors } from "../../drizzle/schema";
-import { closenessStatement, CLOSENESS_CURSOR } from "../modules/graph/closeness.service";
+import { closenessStatement, CLOSENESS_CURSOR } from "../modules/graph/closeness.sql";
 import {
   addFriendshipActivity,
   befriend,
