@@ -1,5 +1,5 @@
 import { closenessProgress, recomputeClosenessRange } from "../modules/graph";
-import type { Job, JobCounts } from "./job";
+import type { Job } from "./job";
 
 export const CLOSENESS_LIMITS = {
   /** Friendship ids per statement (about half of them start a pair): one short round trip. */
@@ -23,7 +23,7 @@ export function createClosenessJob(limits = CLOSENESS_LIMITS): Job {
     name: "recompute-closeness",
     async run(ctx) {
       const started = Date.now();
-      const counts: JobCounts = { pairs: 0, updated: 0, chunks: 0, unfinished: 0 };
+      const counts = { pairs: 0, updated: 0, chunks: 0, unfinished: 0 };
       const { min, max, position } = await closenessProgress(ctx);
       if (min === null || max === null) return counts;
       // The ids after the saved position, then those up to it: one full circle.
@@ -31,15 +31,12 @@ export function createClosenessJob(limits = CLOSENESS_LIMITS): Job {
       const segments: [number, number][] = resumed ? [[position + 1, max], [min, position]] : [[min, max]];
       for (const [from, to] of segments) {
         for (let lo = from; lo <= to; lo += limits.chunk) {
-          if (counts.chunks! > 0 && Date.now() - started >= limits.budgetMs) {
-            counts.unfinished = 1;
-            return counts;
-          }
+          if (counts.chunks > 0 && Date.now() - started >= limits.budgetMs) return { ...counts, unfinished: 1 };
           const hi = Math.min(lo + limits.chunk - 1, to);
           const done = await recomputeClosenessRange(ctx, { lo, hi }, { position: hi === max ? 0 : hi });
-          counts.pairs! += done.pairs;
-          counts.updated! += done.updated;
-          counts.chunks! += 1;
+          counts.pairs += done.pairs;
+          counts.updated += done.updated;
+          counts.chunks += 1;
         }
       }
       return counts;
