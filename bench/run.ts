@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- <name>] [--users N]`: benchmarks that print figures (not part of
- * npm test). Names: seed-queries, endpoint, passwords, profile-counts. Default: all.
+ * npm test). Names: seed-queries, closeness, endpoint, passwords, profile-counts. Default: all.
  */
 import { parseArgs } from "node:util";
+import { closenessBench } from "./closeness";
 import { endpointThroughput } from "./endpoint";
 import { passwordCost } from "./passwords";
 import { profileCounts } from "./profile-counts";
@@ -14,6 +15,7 @@ const { values, positionals } = parseArgs({
 });
 const benches: Record<string, () => Promise<void>> = {
   "seed-queries": () => seedQueries(Number(values.users ?? 20_000)),
+  closeness: () => closenessBench(Number(values.users ?? 10_000)),
   endpoint: endpointThroughput,
   passwords: passwordCost,
   "profile-counts": () => profileCounts(Number(values.users ?? 100_000)),

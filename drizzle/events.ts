@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { users } from "./users";
@@ -79,6 +80,8 @@ export const eventRsvps = pgTable(
   (table) => [
     index("event_rsvps_event_idx").on(table.eventId),
     index("event_rsvps_user_idx").on(table.userId),
+    // Events two dancers both go to (the closeness job): index-only on both sides of the join.
+    index("event_rsvps_going_idx").on(table.userId, table.eventId).where(sql`status = 'going'`),
     uniqueIndex("unique_rsvp").on(table.eventId, table.userId),
   ],
 );

@@ -24,3 +24,17 @@ export const friendRequestStories = pgTable("friend_request_stories", {
   danceStory: text("dance_story"),
   updatedAt: timestamp("updated_at").defaultNow().notNull(),
 });
+
+// ---- Closeness job -------------------------------------------------------------------------
+
+/**
+ * Where a chunked job stopped: the last id it finished (0 once a pass is complete), so a run
+ * cut off by its time budget or by the platform resumes there instead of starting over.
+ */
+export const jobCursors = pgTable("job_cursors", {
+  job: text("job").primaryKey(),
+  position: integer("position").default(0).notNull(),
+  updatedAt: timestamp("updated_at").defaultNow().notNull(),
+});
+
+// ---- End of closeness job -----------------------------------------------------------------

@@ -72,6 +72,9 @@ export const postLikes = pgTable(
   (table) => [
     index("post_likes_post_idx").on(table.postId),
     index("post_likes_user_idx").on(table.userId),
+    // The closeness job's likes between two dancers: one index-only range per liker and
+    // window, post_id carried along (a key column: drizzle cannot declare INCLUDE).
+    index("post_likes_user_created_idx").on(table.userId, table.createdAt, table.postId),
     uniqueIndex("unique_post_like").on(table.postId, table.userId),
   ],
 );

@@ -7,7 +7,15 @@ CREATE TABLE "friend_request_stories" (
 	"updated_at" timestamp DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "job_cursors" (
+	"job" text PRIMARY KEY NOT NULL,
+	"position" integer DEFAULT 0 NOT NULL,
+	"updated_at" timestamp DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_friend_request_id_friend_requests_id_fk" FOREIGN KEY ("friend_request_id") REFERENCES "public"."friend_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "friend_request_stories" ADD CONSTRAINT "friend_request_stories_dance_event_id_events_id_fk" FOREIGN KEY ("dance_event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "event_rsvps_going_idx" ON "event_rsvps" USING btree ("user_id","event_id") WHERE status = 'going';--> statement-breakpoint
 CREATE INDEX "follows_following_created_idx" ON "follows" USING btree ("following_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at","id");
+CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "post_likes_user_created_idx" ON "post_likes" USING btree ("user_id","created_at","post_id");

@@ -11,7 +11,7 @@ export {
   type Pairs,
 } from "./activities";
 export { FRIENDSHIP_STATES, friendshipState, graphCounts, isFollowing, type FriendshipState } from "./follows.conditions";
-export { friendshipIdRange, recomputeClosenessRange } from "./closeness.service";
+export { closenessProgress, recomputeClosenessRange } from "./closeness.service";
 export { saidTheyDanced } from "./requests.conditions";
 export { DANCED_CLOSENESS } from "./requests.policy";
 
