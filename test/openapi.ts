@@ -18,6 +18,8 @@ export interface Operation {
   auth: "required" | "optional" | "none";
   /** Request body schema (resolved), when the route takes JSON. */
   body?: JsonSchema;
+  /** Whether the JSON body must be sent (an optional one reads as `{}` when absent). */
+  bodyRequired: boolean;
   params: { name: string; in: "path" | "query"; required: boolean; schema: JsonSchema }[];
 }
 
@@ -44,6 +46,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         operation,
         auth,
         body: resolve(operation.requestBody?.content?.["application/json"]?.schema),
+        bodyRequired: Boolean(operation.requestBody?.required),
         params: ((operation.parameters ?? []) as any[]).map((p) => ({
           name: p.name,
           in: p.in,

@@ -1,7 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { friendships, jobCursors } from "../../drizzle/schema";
+import { friendRequests, friendRequestStories, friendships, jobCursors } from "../../drizzle/schema";
 import { closenessStatement, CLOSENESS_CURSOR } from "../modules/graph/closeness.sql";
 import {
   addFriendshipActivity,
@@ -274,5 +274,26 @@ describe("recompute closeness within a time budget", () => {
     expect(await scoresOf(pairs)).toEqual([[75, 75], [75, 75], [75, 75]]);
     // It ended where it began.
     expect(await cursor()).toBe(first + 1);
+  });
+});
+
+describe("recompute closeness: the friend request's story", () => {
+  it("starts a pair at 80 when their accepted request said they danced, at 75 when it did not", async () => {
+    const pairs: Pair[] = [];
+    for (const didWeDance of [true, false]) {
+      const [a, b] = [await createUser(t.db), await createUser(t.db)];
+      pairs.push(await befriend(t.db, a.id, b.id, { createdAt: daysAgo(10) }));
+      const [request] = await t.db
+        .insert(friendRequests)
+        .values({ senderId: a.id, receiverId: b.id, status: "accepted", respondedAt: daysAgo(10) })
+        .returning();
+      await t.db.insert(friendRequestStories).values({ friendRequestId: request!.id, didWeDance });
+    }
+    await fireCron();
+    // Ten days old, no signals: the start alone, no decay before a month of silence.
+    expect(await scoresOf(pairs)).toEqual([
+      [80, 80],
+      [75, 75],
+    ]);
   });
 });

@@ -45,6 +45,11 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   return { content: { "application/json": { schema } }, required: true, ...(description ? { description } : {}) };
 }
 
+/** An optional JSON request body: none (or no content type) reads as `{}`; anything else is checked. */
+export function optionalJsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { content: { "application/json": { schema } }, required: false, ...(description ? { description } : {}) };
+}
+
 /** Problem+json responses for the given statuses, for a route's `responses`. */
 export function problems<S extends number>(...statuses: S[]) {
   const entry = { content: { "application/problem+json": { schema: ProblemSchema } } };

@@ -1,4 +1,4 @@
-import { IdParam, jsonBody, jsonContent, problems } from "../../lib/openapi";
+import { IdParam, jsonBody, jsonContent, optionalJsonBody, problems } from "../../lib/openapi";
 import { PageQuery, pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
 import { AcceptRequestBody, DirectionQuery, FriendRequestListItemSchema, FriendRequestSchema, SendRequestBody } from "./requests.schemas";
@@ -41,9 +41,9 @@ export const accept = route.authed({
   object: "friend_request",
   summary: "Accept a friend request",
   description:
-    `${onlyBy("receiver")} Body \`{media?}\` (send \`{}\` for none). Writes both friendship rows (closeness 80 if ` +
+    `${onlyBy("receiver")} Optional body \`{media?}\`. Writes both friendship rows (closeness 80 if ` +
     "you danced, else 75), the acceptance media and the sender's notification at once.",
-  request: { params: IdParam, body: jsonBody(AcceptRequestBody) },
+  request: { params: IdParam, body: optionalJsonBody(AcceptRequestBody) },
   responses: answered,
 });
 

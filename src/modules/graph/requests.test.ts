@@ -14,7 +14,7 @@ const VIDEO = { url: "https://cdn.example.com/vals.mp4", type: "video" } as cons
 const send = (from: Dancer, receiverId: number, body: Record<string, unknown> = {}) =>
   t.api.post("/api/friends/requests", { token: from.token, json: { receiverId, ...body } });
 const answer = (who: Dancer, id: number, action: "accept" | "reject" | "cancel", json?: Record<string, unknown>) =>
-  t.api.post(`/api/friends/requests/${id}/${action}`, { token: who.token, json: action === "accept" ? (json ?? {}) : undefined });
+  t.api.post(`/api/friends/requests/${id}/${action}`, { token: who.token, json });
 
 const pairRequests = (a: number, b: number) =>
   t.db
