@@ -43,6 +43,7 @@ export const PG = {
   datetimeOverflow: "22008",
   invalidDatetimeFormat: "22007",
   serializationFailure: "40001",
+  deadlockDetected: "40P01",
 } as const;
 
 export interface PgErrorInfo {

@@ -1,3 +1,4 @@
+import { NeonDbError } from "@neondatabase/serverless";
 import { createRoute, z } from "@hono/zod-openapi";
 import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
@@ -71,6 +72,13 @@ function appWithProbes(appEnv: Env = t.env) {
       async (c) => {
         const { rows } = await c.var.ctx.db.execute<{ n: number }>(sql`SELECT length(${"y".repeat(50000)}::text) AS n`);
         return c.json({ length: rows[0]!.n }, 200);
+      },
+    )
+    .openapi(
+      createRoute({ method: "get", path: "/api/probe/neon-5xx", responses: { 200: jsonContent(z.object({}), "never") } }),
+      () => {
+        // What the driver throws when Neon answers 502/503 (an outage or a restart).
+        throw new NeonDbError("Server error (HTTP status 502): upstream connect error, SELECT secret_column");
       },
     )
     .openapi(
@@ -176,6 +184,21 @@ describe("errors are problem+json", () => {
     it("a request over the limit (Neon's 413) is 503 database_request_too_large, not 500", async () => {
       expectProblem(await limited.get("/api/probe/large-write"), 503, "database_request_too_large");
       expect(await api.get("/api/probe/large-write")).toMatchObject({ status: 200, body: { length: 50000 } });
+    });
+  });
+
+  describe("a database out of reach", () => {
+    it("no answer from Neon at all is 503 database_unavailable with Retry-After, not 500", async () => {
+      const unreachable = appWithProbes({ ...t.env, NEON_FETCH_ENDPOINT: "http://127.0.0.1:9/sql" });
+      const res = await unreachable.get("/api/probe/bad-cast");
+      expectProblem(res, 503, "database_unavailable");
+      expect(res.headers.get("retry-after")).toBe("2");
+    });
+
+    it("a 5xx from Neon is 503 database_unavailable, and its text stays out of the answer", async () => {
+      const res = await api.get("/api/probe/neon-5xx");
+      expectProblem(res, 503, "database_unavailable");
+      expect(JSON.stringify(res.body)).not.toContain("secret_column");
     });
   });
 

@@ -46,8 +46,30 @@ function neonHttpStatus(error: unknown): number | undefined {
   return undefined;
 }
 
-/** Neon's size limits (64 MB each way), as 503 problems with stable codes. */
+/** True when the driver could not reach Neon at all (`Error connecting to database: ...`). */
+function neonUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
+    if (typeof message === "string" && message.startsWith("Error connecting to database")) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/** The database is out of reach for now (an outage, a restart): the client should retry shortly. */
+const databaseUnavailable = (what: string) =>
+  new AppError(503, "database_unavailable", "The database is not reachable right now; retry shortly.", {
+    cause: Object.assign(new Error(what), { name: "NeonHttpError" }),
+    headers: { "Retry-After": "2" },
+  });
+
+/**
+ * Neon's answers that are not SQL errors: its size limits (64 MB each way) and its outages
+ * (a 5xx, or no answer at all), as 503 problems with stable codes.
+ */
 function fromNeonStatus(error: unknown): AppError | undefined {
+  if (neonUnreachable(error)) return databaseUnavailable("Neon could not be reached");
   const status = neonHttpStatus(error);
   // The cause logged is the status alone: the driver's error (and drizzle's around it)
   // carries the statement and its parameter values.
@@ -65,7 +87,7 @@ function fromNeonStatus(error: unknown): AppError | undefined {
         { cause },
       );
     default:
-      return undefined;
+      return status !== undefined && status >= 500 ? databaseUnavailable(`Neon answered HTTP ${status}`) : undefined;
   }
 }
 
@@ -94,6 +116,7 @@ function fromDatabaseError(error: unknown): AppError | undefined {
     case PG.invalidDatetimeFormat:
       return new AppError(400, "invalid_value", "A value in the request is not acceptable.", { cause: error });
     case PG.serializationFailure:
+    case PG.deadlockDetected:
       return new AppError(503, "retry_later", "The request conflicted with another; retry it.", {
         cause: error,
         headers: { "Retry-After": "1" },
