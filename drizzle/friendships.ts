@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { users } from "./users";
@@ -37,6 +38,13 @@ export const friendRequests = pgTable(
     index("friend_requests_receiver_idx").on(table.receiverId),
     index("friend_requests_status_idx").on(table.status),
     uniqueIndex("unique_friend_request").on(table.senderId, table.receiverId),
+    // Ours, beside the seed's: the pending lists (incoming, outgoing) page newest first.
+    index("friend_requests_pending_in_idx")
+      .on(table.receiverId, table.createdAt, table.id)
+      .where(sql`status = 'pending'`),
+    index("friend_requests_pending_out_idx")
+      .on(table.senderId, table.createdAt, table.id)
+      .where(sql`status = 'pending'`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, or } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, friendRequestStories, friendRequests, friendshipMedia, friendships, notifications, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
@@ -379,6 +379,25 @@ describe("GET /api/friends/requests", () => {
     expect((await t.api.get("/api/friends/requests", { token: bruno.token })).body.items).toHaveLength(1);
     expect((await t.api.get("/api/friends/requests", { token: ana.token })).body.items).toHaveLength(0);
     expect((await t.api.get("/api/friends/requests?direction=sideways", { token: ana.token })).status).toBe(400);
+  });
+});
+
+describe("the pending lists' indexes", () => {
+  it.each([
+    ["incoming", "receiver_id", "friend_requests_pending_in_idx"],
+    ["outgoing", "sender_id", "friend_requests_pending_out_idx"],
+  ])("serve the %s page, newest first, from its partial index", async (_direction, column, index) => {
+    await t.db.execute(sql`ANALYZE friend_requests`);
+    const [, result] = await t.db.batch([
+      t.db.execute(sql`SET LOCAL enable_seqscan = off`),
+      t.db.execute(sql`EXPLAIN (FORMAT TEXT)
+        SELECT r.id FROM friend_requests r
+        WHERE r.${sql.raw(column)} = 1 AND r.status = 'pending' AND (r.created_at, r.id) < (now()::timestamp, 2147483647)
+        ORDER BY r.created_at DESC, r.id DESC LIMIT 21`),
+    ]);
+    const plan = (result.rows as { "QUERY PLAN": string }[]).map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).toContain(index);
+    expect(plan).not.toContain("Sort");
   });
 });
 
