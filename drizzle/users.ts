@@ -129,6 +129,8 @@ export const users = pgTable(
     // Logins and availability checks are case-insensitive: Ana@x.com and ana@x.com are one account.
     uniqueIndex("users_email_lower_idx").on(sql`lower(${table.email})`),
     uniqueIndex("users_username_lower_idx").on(sql`lower(${table.username})`),
+    // Dancers of a city: friend suggestions for someone with no friends yet, city pages.
+    index("users_city_idx").on(table.city, table.id),
   ],
 );
 

@@ -20,4 +20,5 @@ CREATE INDEX "friend_requests_pending_in_idx" ON "friend_requests" USING btree (
 CREATE INDEX "friend_requests_pending_out_idx" ON "friend_requests" USING btree ("sender_id","created_at","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "follows_following_created_idx" ON "follows" USING btree ("following_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "post_likes_user_created_idx" ON "post_likes" USING btree ("user_id","created_at","post_id");
+CREATE INDEX "post_likes_user_created_idx" ON "post_likes" USING btree ("user_id","created_at","post_id");--> statement-breakpoint
+CREATE INDEX "users_city_idx" ON "users" USING btree ("city","id");

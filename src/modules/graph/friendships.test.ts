@@ -138,6 +138,17 @@ describe("GET /api/friends", () => {
     expect(plan).toContain("friendships_user_closeness_idx");
   });
 
+  it("finds a friendless dancer's city through users_city_idx, not a scan of every dancer", async () => {
+    await t.db.execute(sql`ANALYZE users`);
+    const [, result] = await t.db.batch([
+      t.db.execute(sql`SET LOCAL enable_seqscan = off`),
+      t.db.execute(sql`EXPLAIN (FORMAT TEXT)
+        SELECT u.id FROM users me JOIN users u ON u.city = me.city AND u.id <> me.id WHERE me.id = 1`),
+    ]);
+    const plan = (result.rows as { "QUERY PLAN": string }[]).map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).toContain("users_city_idx");
+  });
+
   it.each([
     ["not ours", "nope"],
     ["a name cursor on the closeness sort", encodeCursor(["ana", 1])],
