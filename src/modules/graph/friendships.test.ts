@@ -519,6 +519,24 @@ describe("recordFriendshipActivity()", () => {
     expect((await recordFriendshipActivity(t.db, { pairs: [ana!.id, bruno!.id], type: "dance_together" })).rows).toEqual([{ recorded: 0 }]);
   });
 
+  it("fans out over overlapping pairs at the same time, in any order, without a deadlock or a lost activity", async () => {
+    const dancers = await Promise.all(Array.from({ length: 6 }, () => createUser(t.db)));
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < dancers.length; i++) {
+      for (let j = i + 1; j < dancers.length; j++) {
+        await befriend(t.db, dancers[i]!.id, dancers[j]!.id);
+        pairs.push([dancers[i]!.id, dancers[j]!.id]);
+      }
+    }
+    // Twelve fan-outs over every pair, half of them in reverse order and from the other side.
+    const runs = Array.from({ length: 12 }, (_, k) => {
+      const ordered = k % 2 === 0 ? pairs : [...pairs].reverse().map(([a, b]) => [b, a] as [number, number]);
+      return recordFriendshipActivity(t.db, { pairs: ordered, type: "message_sent" });
+    });
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.rows[0]!.recorded)).toEqual(Array.from({ length: 12 }, () => pairs.length));
+  });
+
   it("refuses an unknown type or a pair that is not two ids, before anything runs", () => {
     expect(() => friendshipActivityCtes({ pairs: [1, 2], type: "hug" as never })).toThrow(TypeError);
     expect(() => friendshipActivityCtes({ pairs: [[1, 1.5]], type: "post_liked" })).toThrow(TypeError);
