@@ -5,13 +5,22 @@
  */
 const message = "Import another module through its index.ts (its public surface), not its files.";
 
+/**
+ * Wrangler bundles an import whose path ends in `.sql` as a text module, not as the
+ * TypeScript file `x.sql.ts`: the Worker then fails at start-up. Name such files otherwise.
+ */
+const sqlText = {
+  regex: "\\.sql$",
+  message: "An import ending in .sql is bundled by wrangler as text: rename the file (e.g. x.statement.ts).",
+};
+
 export const boundaries = [
   {
     // Inside a module: a sibling module's file (../users/users.schemas) is off limits.
     files: ["src/modules/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^\\.\\./[^./][^/]*/.", message }] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^\\.\\./[^./][^/]*/.", message }, sqlText] }],
     },
   },
   {
@@ -19,7 +28,7 @@ export const boundaries = [
     files: ["src/**/*.ts", "workers/**/*.ts"],
     ignores: ["src/modules/**", "**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)modules/[^/]+/.", message }] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)modules/[^/]+/.", message }, sqlText] }],
     },
   },
 ];

@@ -13,7 +13,7 @@
  * `npm run bench -- closeness [--users 10000]`; DATABASE_URL=postgres://... for PostgreSQL.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { closenessStatement } from "../src/modules/graph/closeness.sql";
+import { closenessStatement } from "../src/modules/graph/closeness.statement";
 import { createDb } from "../src/lib/db";
 import { benchDatabase, percentile } from "./lib";
 

@@ -24,6 +24,13 @@ describe("module boundaries (eslint.boundaries.js)", () => {
     }
   });
 
+  it("refuse an import ending in .sql, which wrangler would bundle as text", async () => {
+    expect(await lint("src/modules/graph/closeness.service.ts", `import { x } from "./closeness.sql";`)).toEqual([
+      "no-restricted-imports",
+    ]);
+    expect(await lint("src/jobs/closeness.ts", `import { x } from "../lib/cleanup.sql";`)).toEqual(["no-restricted-imports"]);
+  });
+
   it("allow a module's index, its own files, shared lib code, and tests reaching inside", async () => {
     expect(await lint("src/modules/blocks/blocks.service.ts", `import { toUserCard } from "../users";`)).toEqual([]);
     expect(await lint("src/modules/blocks/blocks.service.ts", `import { x } from "./blocks.schemas";`)).toEqual([]);

@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { friendRequests, friendRequestStories, friendships, jobCursors } from "../../drizzle/schema";
-import { closenessStatement, CLOSENESS_CURSOR } from "../modules/graph/closeness.sql";
+import { closenessStatement, CLOSENESS_CURSOR } from "../modules/graph/closeness.statement";
 import {
   addFriendshipActivity,
   befriend,

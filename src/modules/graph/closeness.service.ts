@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
-import { CLOSENESS_CURSOR, closenessStatement } from "./closeness.sql";
+import { CLOSENESS_CURSOR, closenessStatement } from "./closeness.statement";
 
 /**
  * The friendship ids to walk (lowest and highest) and where the job stopped last time: the
