@@ -75,7 +75,8 @@ describe("the migrated database", () => {
         name: column.name,
         type: pgTypeName(column.getSQLType()),
         not_null: column.notNull,
-        hasDefault: column.hasDefault,
+        // A generated column's expression is stored as its "default" too.
+        hasDefault: column.hasDefault || column.generated !== undefined,
       }));
       expect(actual.map((c) => ({ name: c.name, type: c.type, not_null: c.not_null, hasDefault: c.default !== null })))
         .toEqual(expected);

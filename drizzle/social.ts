@@ -1,10 +1,23 @@
-import { index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { events } from "./events";
 import { users } from "./users";
 
 export const POST_VISIBILITIES = ["public", "friends", "private"] as const;
 export const POST_TYPES = ["post", "share", "poll"] as const;
+
+/** Postgres' full-text document type (drizzle has no built-in for it). */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * A post's searchable text: the plain text (the content when there is none), accents folded,
+ * in the `simple` configuration, which does not stem, so it serves every language alike.
+ * `mt_unaccent` is unaccent() declared immutable (migrations/0005), as a generated column needs.
+ */
+export function postSearchDocument(plainText: SQL | string, content: SQL | string): SQL {
+  return sql`to_tsvector('simple'::regconfig, mt_unaccent(coalesce(${plainText}, ${content})))`;
+}
 
 export const posts = pgTable(
   "posts",
@@ -45,6 +58,14 @@ export const posts = pgTable(
 
     createdAt: timestamp("created_at").defaultNow(),
     updatedAt: timestamp("updated_at").defaultNow(),
+
+    // Added after the seed (so last, as the migrations added them):
+    // moderation: hidden from everyone but the author (and moderators) while under review;
+    hiddenAt: timestamp("hidden_at"),
+    // full-text search (GIN below), kept by Postgres from the text columns.
+    searchVector: tsvector("search_vector").generatedAlwaysAs(
+      (): SQL => postSearchDocument(sql.raw(`"plain_text"`), sql.raw(`"content"`)),
+    ),
   },
   (table) => [
     index("posts_user_idx").on(table.userId),
@@ -54,6 +75,7 @@ export const posts = pgTable(
     // in (created_at, id) order for keyset pagination (scanned backwards for newest first,
     // which matches ORDER BY ... DESC with its default NULLS FIRST).
     index("posts_user_created_idx").on(table.userId, table.createdAt, table.id),
+    index("posts_search_idx").using("gin", table.searchVector),
   ],
 );
 
@@ -94,9 +116,13 @@ export const postComments = pgTable(
     likes: integer("likes").default(0),
     createdAt: timestamp("created_at").defaultNow(),
     updatedAt: timestamp("updated_at").defaultNow(),
+    // Added after the seed: hidden from everyone but the author (and moderators) while under review.
+    hiddenAt: timestamp("hidden_at"),
   },
   (table) => [
     index("post_comments_post_idx").on(table.postId),
+    // A post's comments in order, by keyset.
+    index("post_comments_post_created_idx").on(table.postId, table.createdAt, table.id),
     index("post_comments_user_idx").on(table.userId),
     index("post_comments_parent_idx").on(table.parentCommentId),
   ],

@@ -1,6 +1,8 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
 /**
- * Posts. Today the visibility condition every post read path will use; the routes come with
- * the posts and feeds issue.
+ * Posts: the visibility condition every post read path folds into its statement, and the
+ * post card every read path shows.
  */
 export { visibleTo } from "./posts.conditions";
+export { postCardColumns } from "./posts.cards";
+export { PostSchema, toPost, type Post, type PostCardRow } from "./posts.schemas";

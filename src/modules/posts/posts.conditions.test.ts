@@ -73,4 +73,13 @@ describe("visibleTo(viewer, post)", () => {
     const odd = await createPost(t.db, { userId: author.id, visibility: "circle" });
     expect(await seen(stranger.id, [unset.id, odd.id])).toEqual([unset.id]);
   });
+
+  it("hides a post under moderation from everyone but its author", async () => {
+    const w = await world();
+    const all = [w.ids.pub, w.ids.friendsOnly, w.ids.priv];
+    await t.db.update(posts).set({ hiddenAt: new Date() }).where(eq(posts.id, w.ids.pub));
+    expect(await seen(w.friend.id, all)).toEqual([w.ids.friendsOnly]);
+    expect(await seen(null, all)).toEqual([]);
+    expect(await seen(w.author.id, all)).toEqual(all);
+  });
 });

@@ -8,8 +8,8 @@ import { accountUsable } from "../users";
  * Holds when the viewer may see a post: the one condition every post read path folds into
  * its statement (single post, feeds, timelines, hashtag pages, comments, search, bookmarks,
  * shares, trending), so that a post the viewer may not see is simply not there (a 404, never
- * a 403). The author always sees their own posts. Others see a post when its author's account
- * is usable, there is no block between the two either way, and its visibility lets them in:
+ * a 403). The author always sees their own posts. Others see a post when it is not hidden by
+ * moderation, its author's account is usable, there is no block between the two either way, and its visibility lets them in:
  * `public` to anyone (anonymous viewers included), `friends` to the author's friends,
  * `private` to nobody else (as is any value it does not know).
  *
@@ -22,9 +22,11 @@ import { accountUsable } from "../users";
 export function visibleTo(viewerId: number | null, post?: SQL): SQL<boolean> {
   const author = post ? sql`${post}.user_id` : sql`${posts.userId}`;
   const visibility = sql`coalesce(${post ? sql`${post}.visibility` : sql`${posts.visibility}`}, 'public')`;
+  const hiddenAt = post ? sql`${post}.hidden_at` : sql`${posts.hiddenAt}`;
   const own = viewerId === null ? sql`false` : sql`${author} = ${viewerId}`;
   return sql<boolean>`(${own} OR (
-    EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})
+    ${hiddenAt} IS NULL
+    AND EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})
     AND ${notBlockedBetween(viewerId, author)}
     AND (${visibility} = 'public' OR (${visibility} = 'friends' AND ${areFriends(viewerId, author)}))
   ))`;
