@@ -10,6 +10,9 @@ export const NOTIFICATION_TYPES = [
   "new_follower",
   "post_like",
   "post_comment",
+  "comment_reply",
+  "comment_like",
+  "post_share",
   "mention",
   "event_rsvp",
   "event_reminder",
@@ -40,7 +43,18 @@ export interface NotifyInput {
   subjectId?: Ref | null;
   /** Shown in the app and used by the email (e.g. `eventTitle`); SQL for a per-recipient jsonb. */
   data?: Record<string, unknown> | SQL;
+  /**
+   * What folds into one unread notification: `"actor"` (the default) the repeats of one actor
+   * on one subject; `"subject"` everyone's on one subject ("Ana and 12 others liked your
+   * post"): the row shows the latest actor, `count` the distinct actors (remembered in
+   * `data.actorIds`, the latest {@link SUBJECT_ACTORS_KEPT}: an actor who comes back after
+   * that many others counts again).
+   */
+  coalesce?: "actor" | "subject";
 }
+
+/** How many recent actors a subject-coalesced notification remembers, to count each once. */
+export const SUBJECT_ACTORS_KEPT = 50;
 
 export interface NotifyOptions {
   /** Notify only when this holds, e.g. `EXISTS (SELECT 1 FROM liked)` for a like that was new. */
@@ -72,7 +86,8 @@ function recipientsFrom(to: Recipients): SQL {
  * the same group (type, subject, actor) is bumped (`count + 1`) instead of repeated. An email
  * is queued only for a new event, not a bump, when the recipient turned `email` on for the
  * type (off when missing) and has a verified address on an active account, so nobody can
- * make us mail an address its owner never confirmed. The email row holds the type, the
+ * make us mail an address its owner never confirmed. With `coalesce: "subject"` the group is
+ * (type, subject) and the bump counts distinct actors (see {@link NotifyInput.coalesce}). The email row holds the type, the
  * actor's name and the data; the email job renders it when it sends it. Recipients are
  * written in id order, so concurrent fan-outs to overlapping sets do not deadlock.
  */
@@ -87,6 +102,22 @@ export function notificationCtes(input: NotifyInput, options: NotifyOptions = {}
   const row = sql.identifier(`${name}_row`);
   const mail = sql.identifier(`${name}_mail`);
   const data = input.data === undefined ? sql`'{}'` : is(input.data, SQL) ? input.data : sql`${JSON.stringify(input.data)}`;
+  const bySubject = input.coalesce === "subject";
+  // A subject-coalesced row counts distinct actors: a bump by an actor it remembers changes
+  // only who is shown first.
+  const bump = bySubject
+    ? sql`count = n.count + CASE WHEN n.data -> 'actorIds' @> to_jsonb(excluded.actor_id) THEN 0 ELSE 1 END,
+        actor_id = excluded.actor_id, updated_at = now(),
+        data = excluded.data || jsonb_build_object('actorIds', (
+          SELECT coalesce(jsonb_agg(kept.id ORDER BY kept.pos), '[]'::jsonb) FROM (
+            SELECT seen.id, seen.pos FROM (
+              SELECT x.id, x.pos FROM jsonb_array_elements(coalesce(n.data -> 'actorIds', '[]'::jsonb)) WITH ORDINALITY AS x(id, pos)
+              WHERE x.id <> to_jsonb(excluded.actor_id)
+              UNION ALL SELECT to_jsonb(excluded.actor_id), ${Number.MAX_SAFE_INTEGER}::bigint
+            ) seen
+            ORDER BY seen.pos DESC LIMIT ${SUBJECT_ACTORS_KEPT}
+          ) kept))`
+    : sql`count = n.count + 1, updated_at = now(), data = excluded.data`;
   return sql`
     ${target} AS (
       SELECT DISTINCT ON (i.user_id, i.group_key) i.*,
@@ -97,11 +128,14 @@ export function notificationCtes(input: NotifyInput, options: NotifyOptions = {}
         CASE WHEN a.id IS NOT NULL THEN
           coalesce(nullif(btrim(regexp_replace(a.name, ${"[[:space:][:cntrl:]]+"}, ' ', 'g')), ''), a.username) END AS actor_name
       FROM (
-        SELECT x.*, concat_ws(':', x.type, coalesce(x.subject_type, ''), coalesce(x.subject_id::text, ''), coalesce(x.actor_id::text, '')) AS group_key
+        SELECT x.*, concat_ws(':', x.type, coalesce(x.subject_type, ''), coalesce(x.subject_id::text, ''),
+                              ${bySubject ? sql`'*'` : sql`coalesce(x.actor_id::text, '')`}) AS group_key
         FROM (
           SELECT (recipient.user_id)::int AS user_id, (${ref(input.actorId)})::int AS actor_id,
                  ${input.type}::varchar AS type, ${input.subjectType ?? null}::varchar AS subject_type,
-                 (${ref(input.subjectId)})::int AS subject_id, coalesce((${data})::jsonb, '{}'::jsonb) AS data
+                 (${ref(input.subjectId)})::int AS subject_id,
+                 coalesce((${data})::jsonb, '{}'::jsonb)
+                   ${bySubject ? sql`|| jsonb_build_object('actorIds', jsonb_build_array((${ref(input.actorId)})::int))` : sql``} AS data
           FROM ${recipientsFrom(input.to)} recipient
         ) x
       ) i
@@ -119,7 +153,7 @@ export function notificationCtes(input: NotifyInput, options: NotifyOptions = {}
       SELECT user_id, type, actor_id, subject_type, subject_id, data, group_key FROM ${target} WHERE in_app
       ORDER BY user_id, group_key
       ON CONFLICT (user_id, group_key) WHERE NOT is_read
-      DO UPDATE SET count = n.count + 1, updated_at = now(), data = excluded.data
+      DO UPDATE SET ${bump}
       RETURNING n.user_id, n.group_key, n.xmax = 0 AS created
     ),
     ${mail} AS (

@@ -162,6 +162,52 @@ describe("notify (happy path)", () => {
   });
 });
 
+describe("notify (coalescing by subject)", () => {
+  const like = (to: number, actorId: number, subjectId: number): NotifyInput => ({
+    to: [to],
+    type: "post_like",
+    actorId,
+    subjectType: "post",
+    subjectId,
+    coalesce: "subject",
+  });
+
+  it("folds everyone's likes of one post into one row: the latest actor shown, each actor counted once", async () => {
+    const { ana, bruno } = await pair();
+    const carla = await createUser(t.db);
+    expect(await notify(t.db, like(ana.id, bruno.id, 1))).toEqual({ created: 1, bumped: 0, emailsQueued: 0 });
+    await notify(t.db, like(ana.id, carla.id, 1));
+    await notify(t.db, like(ana.id, bruno.id, 1));
+    await notify(t.db, like(ana.id, bruno.id, 2));
+    const rows = await rowsFor(ana.id);
+    const post1 = rows.find((r) => r.subjectId === 1)!;
+    expect(post1).toMatchObject({ count: 2, actorId: bruno.id, data: { actorIds: [carla.id, bruno.id] } });
+    expect(rows.find((r) => r.subjectId === 2)).toMatchObject({ count: 1, actorId: bruno.id });
+    expect(rows).toHaveLength(2);
+  });
+
+  it("counts distinct actors exactly under concurrent likes, and apart from actor-coalesced rows", async () => {
+    const ana = await createUser(t.db);
+    const likers = await Promise.all(Array.from({ length: 8 }, () => createUser(t.db)));
+    await Promise.all([...likers, ...likers].map((liker) => notify(t.db, like(ana.id, liker.id, 9))));
+    await notify(t.db, { to: [ana.id], type: "post_like", actorId: likers[0]!.id, subjectType: "post", subjectId: 9 });
+    const rows = await rowsFor(ana.id);
+    expect(rows.map((r) => r.count).sort()).toEqual([1, 8]);
+    const folded = rows.find((r) => r.count === 8)!;
+    expect([...(folded.data as { actorIds: number[] }).actorIds].sort((a, b) => a - b)).toEqual(likers.map((l) => l.id).sort((a, b) => a - b));
+  });
+
+  it("starts over once read, and still never notifies across a block", async () => {
+    const { ana, bruno } = await pair();
+    await notify(t.db, like(ana.id, bruno.id, 3));
+    await t.db.update(notifications).set({ isRead: true }).where(eq(notifications.userId, ana.id));
+    await t.db.insert(blockedUsers).values({ blockerId: ana.id, blockedId: bruno.id });
+    expect(await notify(t.db, like(ana.id, bruno.id, 3))).toEqual({ created: 0, bumped: 0, emailsQueued: 0 });
+    const carla = await createUser(t.db);
+    expect(await notify(t.db, like(ana.id, carla.id, 3))).toEqual({ created: 1, bumped: 0, emailsQueued: 0 });
+  });
+});
+
 describe("notify (sets of recipients)", () => {
   it("fans a mention out to many recipients in one statement, applying every rule to each", async () => {
     const bruno = await createUser(t.db);
