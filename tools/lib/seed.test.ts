@@ -40,6 +40,10 @@ describe("db:seed", () => {
     expect(await count(sql`SELECT count(DISTINCT city) AS n FROM events`)).toBe(CITIES.length);
     expect(counts.follows).toBeGreaterThan(40);
     expect(counts.posts).toBe(120);
+    // Every demo post's hashtags are indexed for hashtag pages and trending.
+    expect(await count(sql`SELECT count(*) AS n FROM post_hashtags`)).toBe(
+      await count(sql`SELECT sum(cardinality(hashtags)) AS n FROM posts`),
+    );
     expect(counts.rsvps).toBeGreaterThan(0);
     // Friendships come in pairs, one row per direction, each with an accepted request.
     expect(

@@ -220,6 +220,13 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     }),
   );
   await insertChunked(postRows, (chunk) => db.insert(posts).values(chunk), "posts", log);
+  // Hashtag pages and trending read post_hashtags, which the posts API keeps in step with
+  // posts.hashtags; the demo posts get theirs the same way.
+  await db.execute(sql`
+    INSERT INTO post_hashtags (post_id, tag, created_at)
+    SELECT p.id, tag, p.created_at FROM posts p CROSS JOIN LATERAL unnest(p.hashtags) AS tag
+    WHERE p.user_id IN (SELECT id FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`})
+    ON CONFLICT DO NOTHING`);
 
   log?.("Events and RSVPs");
   const eventRows: (typeof events.$inferInsert)[] = [];
