@@ -1,5 +1,6 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -13,11 +14,12 @@ import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
+import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
 
-/** Request bodies above this are refused with 413 before they are read. */
+/** Request bodies above this are refused with 413 before they are read (uploads have their own caps). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const API_INFO = {
@@ -37,7 +39,9 @@ export function createApp() {
 
   app.use(requestId());
   app.use(requestContext);
-  app.use(secureHeaders());
+  // Not overwriting: served media set their own Cross-Origin-Resource-Policy (the web app
+  // shows them from another origin).
+  app.use(secureHeaders({ overwrite: false }));
   app.use(
     cors({
       origin: (origin, c: Context<AppEnv>) => {
@@ -50,7 +54,8 @@ export function createApp() {
       maxAge: 600,
     }),
   );
-  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  const apiBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES });
+  app.use("/api/*", createMiddleware<AppEnv>((c, next) => (c.req.path === MEDIA_UPLOAD_PATH ? next() : apiBodyLimit(c, next))));
   app.use("/api/*", authenticate);
   app.use("/api/*", async (c, next) => {
     await next();
@@ -65,7 +70,8 @@ export function createApp() {
     .route("/", usersRouter)
     .route("/", blocksRouter)
     .route("/", graphRouter)
-    .route("/", rolesRouter);
+    .route("/", rolesRouter)
+    .route("/", mediaRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

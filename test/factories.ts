@@ -14,6 +14,9 @@ import {
 } from "../drizzle/schema";
 import { emailQueue, notifications } from "../drizzle/notifications";
 import type { Db } from "../src/lib/db";
+import { loadConfig } from "../src/lib/env";
+import { base64UrlEncode } from "../src/lib/encoding";
+import { mediaUrlFor } from "../src/modules/media";
 import { hashPassword } from "../src/lib/password";
 import { rememberPrivate } from "./leaks";
 
@@ -23,6 +26,17 @@ let sequence = 0;
 export function unique(prefix = "t"): string {
   sequence += 1;
   return `${prefix}${sequence}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+}
+
+/**
+ * A URL shaped as POST /api/media returns it, on the test deployment's media origin: what
+ * fields taking only this service's uploads accept (they check the URL, not the object).
+ *
+ * @example
+ * json: { url: mediaUrl(t.env, "mp4"), type: "video" }
+ */
+export function mediaUrl(env: Env, extension: "jpg" | "png" | "webp" | "gif" | "mp4" | "webm" = "jpg"): string {
+  return mediaUrlFor(loadConfig(env), `${base64UrlEncode(crypto.getRandomValues(new Uint8Array(16)))}.${extension}`);
 }
 
 type UserRow = typeof users.$inferSelect;

@@ -26,6 +26,8 @@ const vars = {
   APP_ENV: "development",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   NEON_FETCH_ENDPOINT: target.fetchEndpoint ?? "",
+  // Upload URLs point at this dev server (wrangler.toml's empty value means APP_URL).
+  MEDIA_PUBLIC_URL: process.env.MEDIA_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
 };
 // .dev.vars (e.g. EMAIL_API_URL and EMAIL_API_KEY, to send through a real or fake email API)
 // is read as an env file, so the database URL and secrets set here still reach the Worker

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
     .string({ error: "ENCRYPTION_KEY is required" })
     .min(32, "ENCRYPTION_KEY must be at least 32 characters"),
   APP_URL: z.url().default("https://mundotango.life"),
+  /** Where this Worker's `/media/<key>` is reached from outside; empty: APP_URL's origin. */
+  MEDIA_PUBLIC_URL: optionalUrl,
   EMAIL_API_URL: optionalUrl,
   EMAIL_API_KEY: z.string().optional(),
   EMAIL_FROM: z.string().default("Mundo Tango <no-reply@mundotango.life>"),

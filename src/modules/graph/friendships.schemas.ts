@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { FRIENDSHIP_ACTIVITY_TYPES } from "../../../drizzle/friendships";
 import { PageQuery } from "../../lib/pagination";
-import { HttpUrl, INT4_MAX, PositiveIntId, singleLine, multiLine } from "../../lib/text";
+import { INT4_MAX, PositiveIntId, singleLine, multiLine } from "../../lib/text";
+import { MediaUrl } from "../media";
 import { UserCardSchema } from "../users";
 
 /** `{userId}`: the other dancer, a positive int4 id in canonical digits. */
@@ -56,7 +57,7 @@ export const DegreeSchema = z
 
 export const MemoryBody = z
   .strictObject({
-    url: HttpUrl,
+    url: MediaUrl,
     type: z.enum(["image", "video"]),
     caption: singleLine(500).nullable().optional(),
   })

@@ -4,6 +4,7 @@ import { AppError, badRequest, notFound } from "../../lib/errors";
 import { type Keyset, keysetPage, type Page, type PageRequest, sortedPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
+import { assertOwnMediaUrls } from "../media";
 import { accountUsable, type UserCard } from "../users";
 import { friendshipActivityCtes } from "./activities";
 import {
@@ -273,9 +274,10 @@ function toMemory(row: MemoryRow): Memory {
 
 /** The actor shares a memory (a photo or a video) of a friendship; it is logged as `memory_shared`. One statement. */
 export async function addMemory(
-  { db, actor }: ActorCtx,
+  { db, actor, config }: ActorCtx,
   input: { userId: number; url: string; type: "image" | "video"; caption?: string | null },
 ): Promise<Memory> {
+  assertOwnMediaUrls(config, [{ path: "body.url", url: input.url, family: input.type }]);
   const { rows } = await db.execute<MemoryRow>(sql`
     WITH pair AS (${pairOf(actor.id, input.userId)}),
     memory AS (

@@ -2,7 +2,7 @@ import { and, eq, or, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, friendRequests, friendshipActivities, friendshipMedia, friendships, userSettings } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
-import { befriend, createEvent, createUser } from "../../../test/factories";
+import { befriend, createEvent, createUser, mediaUrl } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import { encodeCursor } from "../../lib/pagination";
 import { friendshipActivityCtes, recordFriendshipActivity } from "./index";
@@ -406,15 +406,16 @@ describe("memories, dances and the pair's timeline", () => {
   it("shares memories from either side, logs memory_shared, and lists them newest first, every one once", async () => {
     const { ana, bruno, rows } = await friendsPair();
     const posted: number[] = [];
+    const urls = [mediaUrl(t.env, "jpg"), mediaUrl(t.env, "webp"), mediaUrl(t.env, "mp4")];
     for (let i = 0; i < 3; i++) {
       const who = i === 1 ? bruno : ana;
       const other = i === 1 ? ana : bruno;
       const res = await t.api.post(`/api/friends/${other.user.id}/memories`, {
         token: who.token,
-        json: { url: `https://cdn.example.com/m${i}.jpg`, type: i === 2 ? "video" : "image", caption: `Night ${i}` },
+        json: { url: urls[i], type: i === 2 ? "video" : "image", caption: `Night ${i}` },
       });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ url: `https://cdn.example.com/m${i}.jpg`, uploaderId: who.user.id, caption: `Night ${i}` });
+      expect(res.body).toMatchObject({ url: urls[i], uploaderId: who.user.id, caption: `Night ${i}` });
       posted.push(res.body.id as number);
     }
     const media = await t.db.select().from(friendshipMedia).where(eq(friendshipMedia.phase, "memory"));
@@ -458,7 +459,7 @@ describe("memories, dances and the pair's timeline", () => {
     await t.api.post(`/api/friends/${carla.user.id}/dances`, { token: bruno.token, json: {} });
     const before = (await t.db.select().from(friendshipActivities)).length;
     for (const res of [
-      await t.api.post(`/api/friends/${carla.user.id}/memories`, { token: ana.token, json: { url: "https://x.example/a.jpg", type: "image" } }),
+      await t.api.post(`/api/friends/${carla.user.id}/memories`, { token: ana.token, json: { url: mediaUrl(t.env), type: "image" } }),
       await t.api.post(`/api/friends/${carla.user.id}/dances`, { token: ana.token, json: {} }),
       await t.api.get(`/api/friends/${carla.user.id}/memories`, { token: ana.token }),
       await t.api.get(`/api/friends/${carla.user.id}/activities`, { token: ana.token }),
@@ -471,9 +472,15 @@ describe("memories, dances and the pair's timeline", () => {
 
   it("refuses a bad memory (400) and anonymous callers (401)", async () => {
     const { ana, bruno } = await friendsPair();
-    for (const json of [{ url: "javascript:alert(1)", type: "image" }, { url: "https://x.example/a.gif", type: "gif" }, { type: "image" }]) {
+    for (const json of [{ url: "javascript:alert(1)", type: "image" }, { url: mediaUrl(t.env, "gif"), type: "gif" }, { type: "image" }, { url: "https://x.example/a.jpg", type: "image" }]) {
       expect((await t.api.post(`/api/friends/${bruno.user.id}/memories`, { token: ana.token, json })).status).toBe(400);
     }
+    for (const json of [{ url: mediaUrl(t.env).replace("app.mundotango.test", "evil.example"), type: "image" }, { url: mediaUrl(t.env, "webm"), type: "image" }]) {
+      const res = await t.api.post(`/api/friends/${bruno.user.id}/memories`, { token: ana.token, json });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: "media_url_not_allowed", errors: [{ path: "body.url" }] });
+    }
+    expect((await t.api.get(`/api/friends/${bruno.user.id}/memories`, { token: ana.token })).body.items).toEqual([]);
     expect((await t.api.get(`/api/friends/${bruno.user.id}/memories`)).status).toBe(401);
     expect((await t.api.post(`/api/friends/${bruno.user.id}/dances`, { json: {} })).status).toBe(401);
   });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { HttpUrl, multiLine, singleLine } from "../../lib/text";
+import { multiLine, singleLine } from "../../lib/text";
+import { MediaUrl } from "../media";
 import { UserCardSchema } from "../users";
 
 /** At most this many photos or videos with a request, and with an acceptance. */
@@ -7,7 +8,7 @@ export const MAX_REQUEST_MEDIA = 6;
 
 export const MediaInputSchema = z
   .object({
-    url: HttpUrl.refine((url) => url.startsWith("https://"), "Use an https URL"),
+    url: MediaUrl,
     type: z.enum(["image", "video"]),
     caption: singleLine(300).optional(),
   })

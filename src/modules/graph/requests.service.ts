@@ -1,9 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
+import type { Config } from "../../lib/env";
 import { AppError, conflict, notFound } from "../../lib/errors";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
+import { assertOwnMediaUrls } from "../media";
 import { notificationCtes } from "../notifications";
 import { accountUsable } from "../users";
 import { areFriends } from "./graph.conditions";
@@ -23,6 +25,11 @@ const at = (now: Date) => sql`(${now.toISOString()}::timestamptz AT TIME ZONE 'U
 function pairLock(a: SQL | number, b: SQL | number): SQL {
   return sql`pg_advisory_xact_lock(hashtextextended(
     'friend_pair:' || least(${a}::int, ${b}::int) || ':' || greatest(${a}::int, ${b}::int), 0))`;
+}
+
+/** Photos and videos with a request or an acceptance are this service's uploads, of the type they say (400). */
+function assertRequestMedia(config: Config, media: MediaInput[] | undefined): void {
+  assertOwnMediaUrls(config, (media ?? []).map((m, i) => ({ path: `body.media.${i}.url`, url: m.url, family: m.type })));
 }
 
 const mediaJson = (media: MediaInput[] | undefined) =>
@@ -126,9 +133,10 @@ export type SendOutcome = "sent" | "accepted";
  * empty, its media become acceptance media. Refusals write nothing.
  */
 export async function sendRequest(
-  { db, actor, now }: ActorCtx,
+  { db, actor, now, config }: ActorCtx,
   input: SendRequestInput,
 ): Promise<{ outcome: SendOutcome; request: FriendRequestView }> {
+  assertRequestMedia(config, input.media);
   const me = actor.id;
   const them = input.receiverId;
   const eventId = input.danceEventId ?? null;
@@ -255,9 +263,10 @@ const RESPONSES: Record<Response, { status: string; by: SQL; other: SQL }> = {
  * the second finds the request accepted.
  */
 export async function respondToRequest(
-  { db, actor, now }: ActorCtx,
+  { db, actor, now, config }: ActorCtx,
   input: { id: number; response: Response; media?: MediaInput[] },
 ): Promise<FriendRequestView> {
+  assertRequestMedia(config, input.media);
   const me = actor.id;
   const { status, by, other } = RESPONSES[input.response];
   const accepting = input.response === "accept";

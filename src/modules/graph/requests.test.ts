@@ -2,14 +2,14 @@ import { and, eq, or, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, friendRequestStories, friendRequests, friendshipMedia, friendships, notifications, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
-import { befriend, createEvent, createUser } from "../../../test/factories";
+import { befriend, createEvent, createUser, mediaUrl } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 
 const t = await useTestDatabase();
 
 type Dancer = Awaited<ReturnType<typeof signedIn>>;
-const IMAGE = { url: "https://cdn.example.com/abrazo.jpg", type: "image", caption: "Our first tanda" } as const;
-const VIDEO = { url: "https://cdn.example.com/vals.mp4", type: "video" } as const;
+const IMAGE = { url: mediaUrl(t.env, "jpg"), type: "image", caption: "Our first tanda" } as const;
+const VIDEO = { url: mediaUrl(t.env, "mp4"), type: "video" } as const;
 
 const send = (from: Dancer, receiverId: number, body: Record<string, unknown> = {}) =>
   t.api.post("/api/friends/requests", { token: from.token, json: { receiverId, ...body } });
@@ -191,7 +191,9 @@ describe("POST /api/friends/requests", () => {
   });
 
   it.each([
-    ["an http URL", { media: [{ url: "http://cdn.example.com/a.jpg", type: "image" }] }],
+    ["a URL that is not an upload of ours", { media: [{ url: "https://cdn.example.com/a.jpg", type: "image" }] }],
+    ["an upload URL on another origin", { media: [{ url: IMAGE.url.replace("https://app.mundotango.test", "https://evil.example"), type: "image" }] }],
+    ["a video called an image", { media: [{ url: VIDEO.url, type: "image" }] }],
     ["an unknown media type", { media: [{ url: IMAGE.url, type: "audio" }] }],
     ["too many media", { media: Array(7).fill(IMAGE) }],
     ["a line break in the location", { danceLocation: "Salon\nCanning" }],
@@ -202,6 +204,22 @@ describe("POST /api/friends/requests", () => {
     const res = await send(ana, bruno.user.id, body);
     expect(res.status).toBe(400);
     expect(await pairRequests(ana.user.id, bruno.user.id)).toEqual([]);
+  });
+
+  it("refuses media that are not this service's uploads, naming each (400 media_url_not_allowed), on send and on accept", async () => {
+    const [ana, bruno] = await pair();
+    const foreign = { url: IMAGE.url.replace("https://app.mundotango.test", "https://evil.example"), type: "image" };
+    const sent = await send(ana, bruno.user.id, { media: [IMAGE, foreign, { ...VIDEO, type: "image" }] });
+    expect(sent.status).toBe(400);
+    expect(sent.body.code).toBe("media_url_not_allowed");
+    expect(sent.body.errors.map((e: { path: string }) => e.path)).toEqual(["body.media.1.url", "body.media.2.url"]);
+    expect(await pairRequests(ana.user.id, bruno.user.id)).toEqual([]);
+
+    const { id } = await pending(ana, bruno);
+    const accepted = await answer(bruno, id, "accept", { media: [foreign] });
+    expect(accepted.status).toBe(400);
+    expect(accepted.body.code).toBe("media_url_not_allowed");
+    expect((await pairRequests(ana.user.id, bruno.user.id)).map((r) => r.status)).toEqual(["pending"]);
   });
 
   it("refuses an unknown dance event (400)", async () => {
