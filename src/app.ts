@@ -13,6 +13,7 @@ import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
+import { moderationRouter } from "./modules/moderation";
 import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
@@ -65,7 +66,8 @@ export function createApp() {
     .route("/", usersRouter)
     .route("/", blocksRouter)
     .route("/", graphRouter)
-    .route("/", rolesRouter);
+    .route("/", rolesRouter)
+    .route("/", moderationRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
