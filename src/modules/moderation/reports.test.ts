@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, moderationActions, moderationQueue, postComments, posts, reports, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
