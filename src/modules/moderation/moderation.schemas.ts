@@ -126,7 +126,9 @@ export const DecisionSchema = z
     }),
     action: ModerationActionSchema,
     applied: z.boolean().openapi({
-      description: "Whether the target changed (false when it was already so, or is gone)",
+      description:
+        "Whether the decision reached the target: hidden, removed or suspended now (false when it already " +
+        "was, or is gone); for unhide and dismiss, shown again (false when gone, or nothing was hidden by the reports)",
     }),
   })
   .openapi("ModerationDecision");
