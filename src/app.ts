@@ -15,6 +15,7 @@ import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
+import { moderationRouter } from "./modules/moderation";
 import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
@@ -71,7 +72,8 @@ export function createApp() {
     .route("/", blocksRouter)
     .route("/", graphRouter)
     .route("/", rolesRouter)
-    .route("/", mediaRouter);
+    .route("/", mediaRouter)
+    .route("/", moderationRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -6,3 +6,4 @@
 export { visibleTo } from "./posts.conditions";
 export { postCardColumns } from "./posts.cards";
 export { PostSchema, toPost, type Post, type PostCardRow } from "./posts.schemas";
+export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "./posts.moderation";

@@ -2,6 +2,7 @@
 // Conditions, schemas and verbs come first, so that modules importing each other find them
 // evaluated before the router pulls in handlers.
 export { accountUsable } from "./users.conditions";
+export { suspendAccounts } from "./users.moderation";
 export { profileAccess, type ProfileVisibility } from "./users.policy";
 export { PrivateUserSchema, toPrivateUser, toUserCard, UserCardSchema, type UserCard } from "./users.schemas";
 export { DEFAULT_SETTINGS, getSettings } from "./settings.service";
