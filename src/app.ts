@@ -13,7 +13,9 @@ import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
+import { postsRouter } from "./modules/posts";
 import { rolesRouter } from "./modules/roles";
+import { searchRouter } from "./modules/search";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
 
@@ -65,7 +67,9 @@ export function createApp() {
     .route("/", usersRouter)
     .route("/", blocksRouter)
     .route("/", graphRouter)
-    .route("/", rolesRouter);
+    .route("/", rolesRouter)
+    .route("/", postsRouter)
+    .route("/", searchRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -65,8 +65,11 @@ const secured = operations.filter((op) => op.auth !== "none");
 describe.each(secured.map((op) => [`${op.method} ${op.path}`, op] as const))("%s: security", (_, op) => {
   const minLevel = op.operation["x-min-level"] as number | undefined;
   const declared = op.operation["x-object"] as string | undefined;
-  /** `"user"` names a dancer the caller acts on (block, role), not something someone owns. */
-  const objectKind = declared === "user" ? undefined : declared;
+  /**
+   * `"user"` names a dancer the caller acts on (block, role), `"hashtag"` a tag anyone may
+   * read: neither is something someone owns.
+   */
+  const objectKind = declared === "user" || declared === "hashtag" ? undefined : declared;
 
   if (op.auth === "required") it("refuses an anonymous caller with 401", async () => {
     const target = await createUser(t.db);

@@ -11,7 +11,8 @@ interface AuthedOptions {
   /**
    * What the `{id}` in the path names, for the generated security tests
    * (src/routes.security.test.ts): an object kind someone owns (`"session"`, `"notification"`),
-   * whose route must refuse other users; or `"user"`, a dancer the caller acts on.
+   * whose route must refuse other users; `"user"`, a dancer the caller acts on; or `"hashtag"`,
+   * a tag nobody owns.
    */
   object?: string;
 }
