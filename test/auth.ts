@@ -1,4 +1,4 @@
-import { blockedUsers, posts, sessions } from "../drizzle/schema";
+import { blockedUsers, type posts, sessions } from "../drizzle/schema";
 import type { Actor } from "../src/lib/context";
 import { roleLevel } from "../drizzle/users";
 import { issueAccessToken } from "../src/lib/access-tokens";

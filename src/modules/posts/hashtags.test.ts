@@ -4,6 +4,7 @@ import { posts, trendingHashtags, users } from "../../../drizzle/schema";
 import { postVisibilityWorld, signedIn } from "../../../test/auth";
 import { commentOnPost, createPost, createUser, likePost, sharePost, tagPost, unique } from "../../../test/factories";
 import { testCtx, useTestDatabase } from "../../../test/harness";
+import { allPages as pagesOf } from "../../../test/pages";
 import { encodeCursor } from "../../lib/pagination";
 import { normaliseHashtag, refreshTrendingHashtags } from "./index";
 
@@ -13,17 +14,7 @@ const t = await useTestDatabase();
 const freshTag = () => unique("tango").toLowerCase();
 
 /** Every page of a list, following nextCursor. */
-async function allPages(path: string, token?: string) {
-  const pages: { items: { id?: number; tag?: string }[]; nextCursor: string | null }[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await t.api.get(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    pages.push(res.body);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return pages;
-}
+const allPages = (path: string, token?: string) => pagesOf<{ id?: number; tag?: string }>(t.api, path, token);
 
 describe("normaliseHashtag", () => {
   it.each([

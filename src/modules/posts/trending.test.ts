@@ -3,6 +3,7 @@ import { viralAnalytics } from "../../../drizzle/schema";
 import { postVisibilityWorld } from "../../../test/auth";
 import { createPost, createUser } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { allPages as pagesOf } from "../../../test/pages";
 import { encodeCursor } from "../../lib/pagination";
 
 const t = await useTestDatabase();
@@ -15,17 +16,8 @@ async function scored(post: { id: number; createdAt: Date | null }, score: numbe
   });
 }
 
-async function allPages(path: string, token?: string) {
-  const pages: { items: { id: number; viral: { score: number; isViral: boolean } }[]; nextCursor: string | null }[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await t.api.get(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    pages.push(res.body);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return pages;
-}
+const allPages = (path: string, token?: string) =>
+  pagesOf<{ id: number; viral: { score: number; isViral: boolean } }>(t.api, path, token);
 
 describe("GET /api/feed/trending", () => {
   it("serves each viewer only the scored posts they may see: author, friend, follower, stranger, blocked either way, anonymous", async () => {
@@ -40,7 +32,7 @@ describe("GET /api/feed/trending", () => {
 
   it("orders by score, every post once, equal scores newest id first, with the viral score on each card", async () => {
     const author = await createUser(t.db);
-    const made = [];
+    const made: Awaited<ReturnType<typeof createPost>>[] = [];
     for (let i = 0; i < 6; i++) made.push(await createPost(t.db, { userId: author.id }));
     const values = [0.2, 0.95, 0.5, 0.5, 0.5, 0.1];
     for (const [i, post] of made.entries()) await scored(post, values[i]!);

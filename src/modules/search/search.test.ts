@@ -4,6 +4,7 @@ import { blockedUsers, users } from "../../../drizzle/schema";
 import { postVisibilityWorld, signedIn } from "../../../test/auth";
 import { createPost, createUser, unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { type ListPage, allPages as pagesOf } from "../../../test/pages";
 import { encodeCursor } from "../../lib/pagination";
 
 const t = await useTestDatabase();
@@ -11,19 +12,9 @@ const t = await useTestDatabase();
 /** A word no other post in this file contains (letters only: it must stay one lexeme). */
 const word = () => `ocho${unique("").replace(/[0-9]/g, (d) => "abcdefghij"[Number(d)]!)}`;
 
-type Page = { type: string; items: { id: number; name?: string }[]; nextCursor: string | null };
+type Page = ListPage<{ id: number; name?: string }>;
 
-async function allPages(query: string, token?: string) {
-  const pages: Page[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await t.api.get(`/api/search?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    pages.push(res.body);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return pages;
-}
+const allPages = (query: string, token?: string) => pagesOf<{ id: number; name?: string }>(t.api, `/api/search?${query}`, token);
 
 const ids = (pages: Page[]) => pages.flatMap((p) => p.items.map((i) => i.id));
 
