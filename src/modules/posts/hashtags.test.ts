@@ -104,6 +104,20 @@ describe("GET /api/hashtags/{tag}/posts", () => {
     expect(ids).not.toContain(untagged.id);
   });
 
+  it("walks post_hashtags_tag_created_idx from the cursor", async () => {
+    const [, result] = await t.db.batch([
+      // Sorting priced out too: the plan must then read the rows in order straight from the index.
+      t.db.execute(sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)`),
+      t.db.execute(sql`EXPLAIN (FORMAT TEXT)
+        SELECT ph.post_id FROM post_hashtags ph
+        WHERE ph.tag = 'tango' AND (ph.created_at, ph.post_id) < ('2026-05-01 21:00:00'::timestamp, 5)
+        ORDER BY ph.created_at DESC, ph.post_id DESC LIMIT 21`),
+    ]);
+    const plan = (result.rows as { "QUERY PLAN": string }[]).map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).toContain("post_hashtags_tag_created_idx");
+    expect(plan).not.toContain("Sort");
+  });
+
   it.each([
     ["not ours", "nope"],
     ["a time that is not one", encodeCursor(["garbage", 1])],
