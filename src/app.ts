@@ -16,7 +16,9 @@ import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { moderationRouter } from "./modules/moderation";
+import { postsRouter } from "./modules/posts";
 import { rolesRouter } from "./modules/roles";
+import { searchRouter } from "./modules/search";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
 
@@ -73,7 +75,9 @@ export function createApp() {
     .route("/", graphRouter)
     .route("/", rolesRouter)
     .route("/", mediaRouter)
-    .route("/", moderationRouter);
+    .route("/", moderationRouter)
+    .route("/", postsRouter)
+    .route("/", searchRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -48,10 +48,10 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
 };
 
 /**
- * What a path id may name besides an owned object: a dancer the caller acts on, or a moderation
+ * What a path id may name besides an owned object: a dancer the caller acts on, a hashtag, or a moderation
  * queue item, which belongs to no one (its routes' `minLevel` check above covers who may act on it).
  */
-const NOT_OWNED = ["user", "moderation_item"];
+const NOT_OWNED = ["user", "hashtag", "moderation_item"];
 
 function expectRefused(res: ApiResponse, statuses: number[], label: string) {
   expect(statuses, `${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);

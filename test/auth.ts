@@ -1,8 +1,8 @@
-import { sessions } from "../drizzle/schema";
+import { blockedUsers, type posts, sessions } from "../drizzle/schema";
 import type { Actor } from "../src/lib/context";
 import { roleLevel } from "../drizzle/users";
 import { issueAccessToken } from "../src/lib/access-tokens";
-import { createUser, unique, uniqueIp } from "./factories";
+import { befriend, createPost, createUser, follow, unique, uniqueIp } from "./factories";
 import type { Api, TestContext } from "./harness";
 import { rememberPrivate } from "./leaks";
 
@@ -63,4 +63,46 @@ export function actorOf(user: { id: number; role: string }): Actor {
 export async function clearOfRateLimitWindowEdge(marginMs = 10_000): Promise<void> {
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 60_000 - marginMs) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 200));
+}
+
+/**
+ * The visibility matrix every post read path is tested against: an author with a public, a
+ * friends-only, a private and a hidden (public, under moderation) post, created in that order
+ * with `overrides` (the same content or time for all four), and the viewers: the author, a
+ * friend, a follower, a stranger, a dancer who blocked the author, one the author blocked, and
+ * an anonymous caller (no token). `sees` lists the post ids each may see, ascending.
+ */
+export async function postVisibilityWorld(t: TestContext, overrides: Partial<typeof posts.$inferInsert> = {}) {
+  const [author, friend, follower, stranger, blocker, blocked] = await Promise.all(Array.from({ length: 6 }, () => createUser(t.db)));
+  await befriend(t.db, author!.id, friend!.id);
+  await follow(t.db, follower!.id, author!.id);
+  await t.db.insert(blockedUsers).values([
+    { blockerId: blocker!.id, blockedId: author!.id },
+    { blockerId: author!.id, blockedId: blocked!.id },
+  ]);
+  const post = (extra: Partial<typeof posts.$inferInsert>) => createPost(t.db, { userId: author!.id, ...overrides, ...extra });
+  const pub = await post({ visibility: "public" });
+  const friendsOnly = await post({ visibility: "friends" });
+  const priv = await post({ visibility: "private" });
+  const hidden = await post({ visibility: "public", hiddenAt: new Date() });
+  const all = [pub, friendsOnly, priv, hidden];
+  const viewer = async (label: string, user: { id: number; role: string } | null, sees: { id: number }[]) => ({
+    label,
+    user,
+    token: user ? await tokenFor(t, user) : undefined,
+    sees: sees.map((p) => p.id),
+  });
+  return {
+    author: author!,
+    posts: { pub, friendsOnly, priv, hidden, all },
+    viewers: [
+      await viewer("the author", author!, all),
+      await viewer("a friend", friend!, [pub, friendsOnly]),
+      await viewer("a follower", follower!, [pub]),
+      await viewer("a stranger", stranger!, [pub]),
+      await viewer("a dancer who blocked the author", blocker!, []),
+      await viewer("a dancer the author blocked", blocked!, []),
+      await viewer("an anonymous caller", null, [pub]),
+    ],
+  };
 }

@@ -9,7 +9,9 @@ import {
   friendships,
   friendshipActivities,
   postComments,
+  postHashtags,
   postLikes,
+  postShares,
   posts,
   users,
 } from "../drizzle/schema";
@@ -208,4 +210,21 @@ export async function queueEmail(db: Db, overrides: Partial<typeof emailQueue.$i
     })
     .returning();
   return row!;
+}
+
+/** post_hashtags rows for a post (as the posts module writes them: the tag normalised, the post's time). */
+export async function tagPost(db: Db, post: { id: number; createdAt: Date | null }, tags: string[]) {
+  await db.insert(postHashtags).values(tags.map((tag) => ({ postId: post.id, tag, createdAt: post.createdAt ?? new Date() })));
+}
+
+/** A comment on a post, bumping its counter as the comments module does. */
+export async function commentOnPost(db: Db, postId: number, userId: number, createdAt?: Date) {
+  await db.insert(postComments).values({ postId, userId, content: `Qué lindo ${unique()}`, ...(createdAt ? { createdAt } : {}) });
+  await db.execute(sql`UPDATE posts SET comments = comments + 1 WHERE id = ${postId}`);
+}
+
+/** A share of a post, bumping its counter as the shares module does. */
+export async function sharePost(db: Db, postId: number, userId: number, createdAt?: Date) {
+  await db.insert(postShares).values({ postId, userId, ...(createdAt ? { createdAt } : {}) });
+  await db.execute(sql`UPDATE posts SET shares = shares + 1 WHERE id = ${postId}`);
 }

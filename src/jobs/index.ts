@@ -4,6 +4,7 @@ import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
 import type { Job } from "./job";
+import { viralAnalytics } from "./viral";
 
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
@@ -11,6 +12,7 @@ export const SCHEDULES: Record<string, Job[]> = {
   // Cleanup has its own trigger: a long closeness run can never starve it.
   "15 * * * *": [cleanup],
   "0 3 * * *": [recomputeCloseness],
+  "*/10 * * * *": [viralAnalytics],
 };
 
 /**

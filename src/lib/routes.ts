@@ -11,8 +11,9 @@ interface AuthedOptions {
   /**
    * What the `{id}` in the path names, for the generated security tests
    * (src/routes.security.test.ts): an object kind someone owns (`"session"`, `"notification"`),
-   * whose route must refuse other users; `"user"`, a dancer the caller acts on; or
-   * `"moderation_item"`, a queue item no one owns (its routes are gated by `minLevel`).
+   * whose route must refuse other users; `"user"`, a dancer the caller acts on; `"hashtag"`, a
+   * tag nobody owns; or `"moderation_item"`, a queue item no one owns (its routes are gated by
+   * `minLevel`).
    */
   object?: string;
 }

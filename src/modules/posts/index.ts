@@ -1,4 +1,6 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
+// Conditions, schemas and verbs come first, so that modules importing each other find them
+// evaluated before the router pulls in handlers.
 /**
  * Posts: the visibility condition every post read path folds into its statement, and the
  * post card every read path shows.
@@ -7,3 +9,17 @@ export { visibleTo } from "./posts.conditions";
 export { postCardColumns } from "./posts.cards";
 export { PostSchema, toPost, type Post, type PostCardRow } from "./posts.schemas";
 export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "./posts.moderation";
+export { normaliseHashtag } from "./hashtags.schemas";
+export { pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";
+
+import { createRouter } from "../../lib/openapi";
+import * as hashtagHandlers from "./hashtags.handlers";
+import * as hashtagRoutes from "./hashtags.routes";
+import * as trendingHandlers from "./trending.handlers";
+import * as trendingRoutes from "./trending.routes";
+
+/** Posts, feeds, hashtag pages and trending. */
+export const postsRouter = createRouter()
+  .openapi(hashtagRoutes.trendingHashtags, hashtagHandlers.trendingHashtags)
+  .openapi(hashtagRoutes.hashtagPosts, hashtagHandlers.hashtagPosts)
+  .openapi(trendingRoutes.trendingPosts, trendingHandlers.trendingPosts);

@@ -1,0 +1,7 @@
+// The module's public surface: other modules import only from here (a lint rule says so).
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./search.handlers";
+import * as routes from "./search.routes";
+
+/** Search: posts by full text, dancers by name (events and groups join when they land). */
+export const searchRouter = createRouter().openapi(routes.search, handlers.search);

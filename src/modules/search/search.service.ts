@@ -1,0 +1,87 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Ctx } from "../../lib/context";
+import { type Page, type PageRequest, sortedPage } from "../../lib/pagination";
+import { notBlockedBetween } from "../blocks";
+import { type Post, postCardColumns, type PostCardRow, toPost, visibleTo } from "../posts";
+import { accountUsable, type UserCard } from "../users";
+import { RankCursor, type SearchReply, type SearchType } from "./search.schemas";
+
+/**
+ * A query with no letter or digit (only punctuation or symbols) matches nothing: neither the
+ * text search nor trigrams have anything to look for, so it is answered without the database.
+ */
+function hasWords(q: string): boolean {
+  return /[\p{L}\p{N}]/u.test(q);
+}
+
+/**
+ * Ranks are rounded to 6 decimals in SQL and the same expression orders the rows and is
+ * compared with the cursor, so a page boundary never falls between two floats that print alike.
+ */
+const rounded = (rank: SQL) => sql`round((${rank})::numeric, 6)`;
+
+/** Full-text search over posts or a name search over users, ranked, one kind per request. */
+export async function search(ctx: Ctx, input: { q: string; type: SearchType } & PageRequest): Promise<SearchReply> {
+  if (input.type === "users") return { type: "users", ...(await searchUsers(ctx, input)) };
+  return { type: "posts", ...(await searchPosts(ctx, input)) };
+}
+
+/**
+ * Posts whose text matches the query (websearch syntax: words, "a phrase", -word, or), in
+ * the accent-folded 'simple' configuration posts.search_vector is built with (so `milonga`
+ * finds `Milongá`, in any language), through the GIN index posts_search_idx. Ranked by cover
+ * density, normalised by the document's length; equal ranks put the newer post (higher id)
+ * first. Only posts the viewer may see (`visibleTo`); anonymous callers get public posts.
+ */
+async function searchPosts({ db, actor }: Ctx, input: { q: string } & PageRequest): Promise<Page<Post>> {
+  const viewerId = actor?.id ?? null;
+  const rank = rounded(sql`ts_rank_cd(p.search_vector, query, 1)`);
+  return sortedPage(
+    input,
+    { by: [rank, sql`p.id`], direction: "desc", cursor: RankCursor },
+    async (keyset) => {
+      if (!hasWords(input.q)) return [];
+      const { rows } = await db.execute<PostCardRow & { rank: string }>(sql`
+        SELECT ${postCardColumns(viewerId, sql`p`, sql`a`)}, ${rank}::text AS rank
+        FROM websearch_to_tsquery('simple', mt_unaccent(${input.q})) query
+        JOIN posts p ON p.search_vector @@ query
+        JOIN users a ON a.id = p.user_id
+        WHERE ${keyset.after} AND ${visibleTo(viewerId, sql`p`)}
+        ORDER BY ${keyset.order}
+        LIMIT ${keyset.limit}`);
+      return rows;
+    },
+    { item: toPost, key: (row) => [row.rank, Number(row.id)] as [string, number] },
+  );
+}
+
+/**
+ * Dancers whose name or username resembles the query, by trigram word similarity (`%>`, so
+ * the GIN indexes users_name_trgm_idx and users_username_trgm_idx find the candidates; case
+ * does not matter, accents do), best match first, equal ranks by id. Accounts that are
+ * suspended or deactivated, and users on either side of a block, are left out. Every profile
+ * can be found by its card, whatever its visibility (as a private profile still shows its card).
+ */
+async function searchUsers({ db, actor }: Ctx, input: { q: string } & PageRequest): Promise<Page<UserCard>> {
+  const viewerId = actor?.id ?? null;
+  const rank = rounded(sql`greatest(word_similarity(${input.q}, u.name), word_similarity(${input.q}, u.username))`);
+  return sortedPage(
+    input,
+    { by: [rank, sql`u.id`], direction: "desc", cursor: RankCursor },
+    async (keyset) => {
+      if (!hasWords(input.q)) return [];
+      const { rows } = await db.execute<{ id: number; username: string; name: string; profile_image: string | null; rank: string }>(sql`
+        SELECT u.id, u.username, u.name, u.profile_image, ${rank}::text AS rank
+        FROM users u
+        WHERE (u.name %> ${input.q} OR u.username %> ${input.q})
+          AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(viewerId, sql`u.id`)} AND ${keyset.after}
+        ORDER BY ${keyset.order}
+        LIMIT ${keyset.limit}`);
+      return rows;
+    },
+    {
+      item: (row) => ({ id: Number(row.id), username: row.username, name: row.name, profileImage: row.profile_image }),
+      key: (row) => [row.rank, Number(row.id)] as [string, number],
+    },
+  );
+}
