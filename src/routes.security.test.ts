@@ -2,7 +2,7 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createNotification, createUser } from "../test/factories";
+import { createComment, createNotification, createPost, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -37,6 +37,13 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const [sender, receiver] = await Promise.all([createUser(t.db), createUser(t.db)]);
     const [row] = await t.db.insert(friendRequests).values({ senderId: sender.id, receiverId: receiver.id }).returning({ id: friendRequests.id });
     return String(row!.id);
+  },
+  // Private: no one else may see it, so no one else may comment, share or bookmark it.
+  post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
+  // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
+  comment: async (t, ownerId) => {
+    const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
+    return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
 };
 

@@ -8,6 +8,7 @@ import {
   follows,
   friendships,
   friendshipActivities,
+  postComments,
   postLikes,
   posts,
   users,
@@ -136,6 +137,19 @@ export async function rsvp(db: Db, eventId: number, userId: number, status = "go
 export async function likePost(db: Db, postId: number, userId: number, createdAt?: Date) {
   await db.insert(postLikes).values({ postId, userId, ...(createdAt ? { createdAt } : {}) });
   await db.execute(sql`UPDATE posts SET likes = likes + 1 WHERE id = ${postId}`);
+}
+
+/** A comment (or, with `parentId`, a reply) on a post, counted in `posts.comments` as the API counts it. */
+export async function createComment(
+  db: Db,
+  overrides: Partial<typeof postComments.$inferInsert> & { postId: number; userId: number },
+) {
+  const [comment] = await db
+    .insert(postComments)
+    .values({ content: `Lovely tanda ${unique()}`, ...overrides })
+    .returning();
+  await db.execute(sql`UPDATE posts SET comments = coalesce(comments, 0) + 1 WHERE id = ${overrides.postId}`);
+  return comment!;
 }
 
 /** A direct chat room between two users. */

@@ -1,4 +1,6 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
+// Conditions and schemas come first, so that modules importing each other find them evaluated
+// before the router pulls in handlers.
 /**
  * Posts: the visibility condition every post read path folds into its statement, and the
  * post card every read path shows.
@@ -6,3 +8,25 @@
 export { visibleTo } from "./posts.conditions";
 export { postCardColumns } from "./posts.cards";
 export { PostSchema, toPost, type Post, type PostCardRow } from "./posts.schemas";
+export { commentColumns, commentVisibleTo } from "./comments.conditions";
+export { CommentSchema, toComment, type Comment, type CommentRow } from "./comments.schemas";
+
+import { createRouter } from "../../lib/openapi";
+import * as commentHandlers from "./comments.handlers";
+import * as commentRoutes from "./comments.routes";
+import * as engagementHandlers from "./engagement.handlers";
+import * as engagementRoutes from "./engagement.routes";
+
+/** Posts and what dancers do with them: comments and replies, comment likes, shares, bookmarks. */
+export const postsRouter = createRouter()
+  .openapi(commentRoutes.list, commentHandlers.list)
+  .openapi(commentRoutes.create, commentHandlers.create)
+  .openapi(commentRoutes.update, commentHandlers.update)
+  .openapi(commentRoutes.remove, commentHandlers.remove)
+  .openapi(commentRoutes.like, commentHandlers.like)
+  .openapi(commentRoutes.unlike, commentHandlers.unlike)
+  .openapi(engagementRoutes.share, engagementHandlers.share)
+  .openapi(engagementRoutes.unshare, engagementHandlers.unshare)
+  .openapi(engagementRoutes.bookmark, engagementHandlers.bookmark)
+  .openapi(engagementRoutes.unbookmark, engagementHandlers.unbookmark)
+  .openapi(engagementRoutes.bookmarks, engagementHandlers.bookmarks);
