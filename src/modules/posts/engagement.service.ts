@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
 import { AppError, conflict, notFound } from "../../lib/errors";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
@@ -14,6 +14,19 @@ const notShareable = () =>
     "post_not_shareable",
     "Only public posts can be shared: a share is shown to your followers, whom this post is not for.",
   );
+
+/**
+ * The post as the actor may take back their share or bookmark of it: one they may see, or one
+ * they already shared or bookmarked (`mine`, a table of (post_id, user_id) rows), so a block
+ * or a visibility change since does not leave them stuck with it.
+ */
+function withdrawable(me: number, postId: number, mine: SQL): SQL {
+  return sql`post AS (
+    SELECT p.id FROM posts p
+    WHERE p.id = ${postId}
+      AND (${visibleTo(me, sql`p`)} OR EXISTS (SELECT 1 FROM ${mine} m WHERE m.post_id = p.id AND m.user_id = ${me}))
+  )`;
+}
 
 /**
  * The actor shares a post, with an optional comment, in one statement: the share (one per
@@ -76,11 +89,7 @@ export async function sharePost({ db, actor }: ActorCtx, input: { postId: number
 export async function unsharePost({ db, actor }: ActorCtx, input: { postId: number }): Promise<void> {
   const me = actor.id;
   const { rows } = await db.execute<{ found: boolean }>(sql`
-    WITH post AS (
-      SELECT p.id FROM posts p
-      WHERE p.id = ${input.postId}
-        AND (${visibleTo(me, sql`p`)} OR EXISTS (SELECT 1 FROM post_shares s WHERE s.post_id = p.id AND s.user_id = ${me}))
-    ),
+    WITH ${withdrawable(me, input.postId, sql`post_shares`)},
     unshared AS (
       DELETE FROM post_shares s WHERE s.post_id IN (SELECT id FROM post) AND s.user_id = ${me}
       RETURNING s.post_id
@@ -117,11 +126,7 @@ export async function bookmarkPost({ db, actor }: ActorCtx, input: { postId: num
 export async function unbookmarkPost({ db, actor }: ActorCtx, input: { postId: number }): Promise<BookmarkState> {
   const me = actor.id;
   const { rows } = await db.execute<{ found: boolean }>(sql`
-    WITH post AS (
-      SELECT p.id FROM posts p
-      WHERE p.id = ${input.postId}
-        AND (${visibleTo(me, sql`p`)} OR EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = ${me}))
-    ),
+    WITH ${withdrawable(me, input.postId, sql`bookmarks`)},
     removed AS (DELETE FROM bookmarks b WHERE b.user_id = ${me} AND b.post_id IN (SELECT id FROM post))
     SELECT EXISTS (SELECT 1 FROM post) AS found`);
   if (!rows[0]?.found) throw notFound("post");
