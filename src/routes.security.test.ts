@@ -1,8 +1,8 @@
-import { friendRequests, postComments, sessions } from "../drizzle/schema";
+import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createNotification, createPost, createUser } from "../test/factories";
+import { createComment, createNotification, createPost, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -38,12 +38,12 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const [row] = await t.db.insert(friendRequests).values({ senderId: sender.id, receiverId: receiver.id }).returning({ id: friendRequests.id });
     return String(row!.id);
   },
-  // Content another user may not see (so may not report either): a private post, a comment on one.
-  private_post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
-  private_comment: async (t, ownerId) => {
+  // Private: no one else may see it, so no one else may comment on, share, bookmark or report it.
+  post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
+  // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
+  comment: async (t, ownerId) => {
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
-    const [row] = await t.db.insert(postComments).values({ postId: post.id, userId: ownerId, content: "Gracias" }).returning({ id: postComments.id });
-    return String(row!.id);
+    return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
 };
 

@@ -24,7 +24,7 @@ const reporting =
 export const reportPost = route.authed({
   method: "post",
   path: "/api/posts/{id}/report",
-  object: "private_post",
+  object: "post",
   summary: "Report a post",
   description: `A post the caller may not see is 404. ${reporting}`,
   request: { params: IdParam, body: jsonBody(ReportBody) },
@@ -34,7 +34,7 @@ export const reportPost = route.authed({
 export const reportComment = route.authed({
   method: "post",
   path: "/api/comments/{id}/report",
-  object: "private_comment",
+  object: "comment",
   summary: "Report a comment",
   description:
     "A comment the caller may not see (its post is not visible to them, it is hidden, or its author is " +

@@ -12,14 +12,32 @@ export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "
 export { normaliseHashtag } from "./hashtags.schemas";
 export { pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";
 
+export { commentColumns, commentVisibleTo } from "./comments.conditions";
+export { CommentSchema, toComment, type Comment, type CommentRow } from "./comments.schemas";
+
 import { createRouter } from "../../lib/openapi";
 import * as hashtagHandlers from "./hashtags.handlers";
 import * as hashtagRoutes from "./hashtags.routes";
 import * as trendingHandlers from "./trending.handlers";
 import * as trendingRoutes from "./trending.routes";
+import * as commentHandlers from "./comments.handlers";
+import * as commentRoutes from "./comments.routes";
+import * as engagementHandlers from "./engagement.handlers";
+import * as engagementRoutes from "./engagement.routes";
 
-/** Posts, feeds, hashtag pages and trending. */
+/** Posts and what dancers do with them (comments, replies, likes, shares, bookmarks), feeds, hashtag pages and trending. */
 export const postsRouter = createRouter()
   .openapi(hashtagRoutes.trendingHashtags, hashtagHandlers.trendingHashtags)
   .openapi(hashtagRoutes.hashtagPosts, hashtagHandlers.hashtagPosts)
-  .openapi(trendingRoutes.trendingPosts, trendingHandlers.trendingPosts);
+  .openapi(trendingRoutes.trendingPosts, trendingHandlers.trendingPosts)
+  .openapi(commentRoutes.list, commentHandlers.list)
+  .openapi(commentRoutes.create, commentHandlers.create)
+  .openapi(commentRoutes.update, commentHandlers.update)
+  .openapi(commentRoutes.remove, commentHandlers.remove)
+  .openapi(commentRoutes.like, commentHandlers.like)
+  .openapi(commentRoutes.unlike, commentHandlers.unlike)
+  .openapi(engagementRoutes.share, engagementHandlers.share)
+  .openapi(engagementRoutes.unshare, engagementHandlers.unshare)
+  .openapi(engagementRoutes.bookmark, engagementHandlers.bookmark)
+  .openapi(engagementRoutes.unbookmark, engagementHandlers.unbookmark)
+  .openapi(engagementRoutes.bookmarks, engagementHandlers.bookmarks);
