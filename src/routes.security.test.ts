@@ -2,7 +2,7 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createNotification, createUser } from "../test/factories";
+import { createNotification, createPost, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -33,6 +33,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   },
   notification: async (t, ownerId) => String((await createNotification(t.db, { userId: ownerId })).id),
   // A pending request between two other dancers (the intruder is neither its sender nor its receiver).
+  // A private post: the intruder (a "god", so a moderator too) may not see it, so every post route is a 404.
+  post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
   friend_request: async (t) => {
     const [sender, receiver] = await Promise.all([createUser(t.db), createUser(t.db)]);
     const [row] = await t.db.insert(friendRequests).values({ senderId: sender.id, receiverId: receiver.id }).returning({ id: friendRequests.id });
