@@ -23,8 +23,9 @@ export const MAX_MENTIONS = 20;
 /** The distinct hashtags of a text, normalised, in order of first appearance. */
 export function extractHashtags(text: string): string[] {
   const tags = new Set<string>();
-  for (const match of text.matchAll(HASHTAG)) {
-    const tag = match[1]!.normalize("NFC").toLowerCase();
+  // NFC first, so a letter typed as base + combining accent is one letter the pattern takes.
+  for (const match of text.normalize("NFC").matchAll(HASHTAG)) {
+    const tag = match[1]!.toLowerCase();
     if (HAS_LETTER.test(tag)) tags.add(tag);
   }
   return [...tags];
