@@ -84,7 +84,7 @@ export const CreatePostBody = z
 
 export type CreatePostInput = z.infer<typeof CreatePostBody>;
 
-/** Any subset of the create fields; `null` clears an optional one. */
+/** Any subset of the create fields; `null` clears an optional one; none at all changes nothing. */
 export const UpdatePostBody = z
   .object({
     content: Content.optional(),
@@ -97,7 +97,6 @@ export const UpdatePostBody = z
     coordinates: fields.coordinates.optional(),
     eventId: fields.eventId.optional(),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "Change at least one field" })
   .openapi("UpdatePost");
 
 export type UpdatePostInput = z.infer<typeof UpdatePostBody>;

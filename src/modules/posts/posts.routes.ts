@@ -40,7 +40,7 @@ export const update = route.authed({
   object: "post",
   summary: "Edit a post (its author)",
   description:
-    "Any subset of the create fields; `null` clears an optional one. Every edit is kept in the post's history " +
+    "Any subset of the create fields; `null` clears an optional one; an empty body changes nothing. Every edit is kept in the post's history " +
     "(`GET /api/posts/{id}/edits`). A content change re-reads hashtags and mentions, and notifies only the dancers " +
     `newly mentioned. Another dancer's post is a 403 \`not_post_owner\`. ${notVisible}`,
   request: { params: IdParam, body: jsonBody(UpdatePostBody) },

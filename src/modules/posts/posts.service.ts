@@ -166,7 +166,7 @@ type EditRow = CardResult & { found: boolean; allowed: boolean };
  * time, and `previous`: the other changed fields as they were, keyed by their API names). A
  * content change re-extracts hashtags (post_hashtags rows kept in step: removed tags deleted,
  * new ones added) and mentions, and notifies only the dancers newly mentioned. Not visible:
- * 404; visible but another's: 403 `not_post_owner`.
+ * 404; visible but another's: 403 `not_post_owner`. An edit naming no field changes nothing.
  */
 export async function updatePost(ctx: ActorCtx, input: { postId: number; changes: UpdatePostInput }): Promise<Post> {
   const { db, actor } = ctx;
@@ -190,6 +190,7 @@ export async function updatePost(ctx: ActorCtx, input: { postId: number; changes
       sql`mentions = ${mentionedUsernames}`,
     );
   }
+  if (set.length === 1 && !facts) return unchangedPost(ctx, input.postId);
   const { rows } = await db
     .execute<EditRow>(sql`
       WITH old AS (
@@ -236,6 +237,17 @@ export async function updatePost(ctx: ActorCtx, input: { postId: number; changes
   ctx.logger.info("post edited", { code: "post_edited", postId: input.postId });
   // The statement's snapshot predates its own edit_history row.
   return { ...toPost(row), edited: true };
+}
+
+/** An edit that names no field: the same refusals, and the post as it is (no history written). */
+async function unchangedPost({ db, actor }: ActorCtx, postId: number): Promise<Post> {
+  const { rows } = await db.execute<EditRow>(sql`
+    SELECT true AS found, ${ownsPost(actor.id, sql`p`)} AS allowed, ${postCardColumns(actor.id, sql`p`, sql`a`)}
+    FROM posts p JOIN users a ON a.id = p.user_id
+    WHERE p.id = ${postId} AND ${visibleTo(actor.id, sql`p`)}`);
+  const refused = postWriteError(rows[0] ?? { found: false, allowed: false }, "edit");
+  if (refused) throw refused;
+  return toPost(rows[0]!);
 }
 
 /**

@@ -243,10 +243,13 @@ describe("PATCH /api/posts/{id}", () => {
     expect((await t.db.select().from(posts).where(eq(posts.id, post.id)))[0]!.eventId).toBe(event.id);
   });
 
-  it("refuses an empty edit and bad fields with 400", async () => {
+  it("changes nothing for an empty edit (no history), and refuses bad fields with 400", async () => {
     const { user, token } = await signedIn(t);
     const post = await createPost(t.db, { userId: user.id });
-    expect((await t.api.patch(`/api/posts/${post.id}`, { token, json: {} })).status).toBe(400);
+    const empty = await t.api.patch(`/api/posts/${post.id}`, { token, json: {} });
+    expect(empty.status).toBe(200);
+    expect(empty.body).toMatchObject({ id: post.id, content: post.content, edited: false });
+    expect(await t.db.select().from(editHistory).where(eq(editHistory.postId, post.id))).toEqual([]);
     const res = await t.api.patch(`/api/posts/${post.id}`, { token, json: { content: "", imageUrl: "https://x.test/a.jpg" } });
     expect(res.body.errors).toEqual([expect.objectContaining({ path: "body.content" })]);
     const media = await t.api.patch(`/api/posts/${post.id}`, { token, json: { imageUrl: "https://x.test/a.jpg" } });
@@ -256,6 +259,8 @@ describe("PATCH /api/posts/{id}", () => {
   it("refuses another dancer's post: 403 when they see it, 404 when not, 401 anonymous; nothing changes", async () => {
     const w = await world();
     const edit = (token: string | undefined, id: number) => t.api.patch(`/api/posts/${id}`, { token, json: { content: "taken over" } });
+    expect((await t.api.patch(`/api/posts/${w.friendsOnly.id}`, { token: w.friend.token, json: {} })).status).toBe(403);
+    expect((await t.api.patch(`/api/posts/${w.priv.id}`, { token: w.friend.token, json: {} })).status).toBe(404);
     const friendEdit = await edit(w.friend.token, w.friendsOnly.id);
     expect(friendEdit.status).toBe(403);
     expect(friendEdit.body.code).toBe("not_post_owner");
