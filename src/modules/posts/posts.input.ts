@@ -57,46 +57,30 @@ const MediaEmbeds = z
 
 const OwnMediaUrl = HttpUrl.openapi({ description: "A file stored by this service (POST /api/media)" });
 
-const fields = {
-  visibility: PostVisibilitySchema,
-  richContent: RichContent.nullable(),
-  imageUrl: OwnMediaUrl.nullable(),
-  videoUrl: OwnMediaUrl.nullable(),
-  mediaEmbeds: MediaEmbeds,
-  location: singleLine(POST_LIMITS.location).nullable(),
-  coordinates: CoordinatesSchema.nullable(),
-  eventId: z.number().int().min(1).max(INT4_MAX).nullable().openapi({ description: "An event the post is about" }),
-};
-
-export const CreatePostBody = z
+/** The optional fields, alike in both bodies (`null`: none). */
+const OptionalFields = z
   .object({
-    content: Content,
-    visibility: fields.visibility.default("public"),
-    richContent: fields.richContent.optional(),
-    imageUrl: fields.imageUrl.optional(),
-    videoUrl: fields.videoUrl.optional(),
-    mediaEmbeds: fields.mediaEmbeds.optional(),
-    location: fields.location.optional(),
-    coordinates: fields.coordinates.optional(),
-    eventId: fields.eventId.optional(),
+    richContent: RichContent.nullable(),
+    imageUrl: OwnMediaUrl.nullable(),
+    videoUrl: OwnMediaUrl.nullable(),
+    mediaEmbeds: MediaEmbeds,
+    location: singleLine(POST_LIMITS.location).nullable(),
+    coordinates: CoordinatesSchema.nullable(),
+    eventId: z.number().int().min(1).max(INT4_MAX).nullable().openapi({ description: "An event the post is about" }),
   })
-  .openapi("CreatePost");
+  .partial();
+
+export const CreatePostBody = OptionalFields.extend({
+  content: Content,
+  visibility: PostVisibilitySchema.default("public"),
+}).openapi("CreatePost");
 
 export type CreatePostInput = z.infer<typeof CreatePostBody>;
 
 /** Any subset of the create fields; `null` clears an optional one; none at all changes nothing. */
-export const UpdatePostBody = z
-  .object({
-    content: Content.optional(),
-    visibility: fields.visibility.optional(),
-    richContent: fields.richContent.optional(),
-    imageUrl: fields.imageUrl.optional(),
-    videoUrl: fields.videoUrl.optional(),
-    mediaEmbeds: fields.mediaEmbeds.optional(),
-    location: fields.location.optional(),
-    coordinates: fields.coordinates.optional(),
-    eventId: fields.eventId.optional(),
-  })
-  .openapi("UpdatePost");
+export const UpdatePostBody = OptionalFields.extend({
+  content: Content.optional(),
+  visibility: PostVisibilitySchema.optional(),
+}).openapi("UpdatePost");
 
 export type UpdatePostInput = z.infer<typeof UpdatePostBody>;
