@@ -70,7 +70,8 @@ function eventCte(eventId: number | null | undefined): SQL {
 
 /**
  * Mentioned dancers are notified (`mention`, subject the post); `from` yields `user_id` and
- * `post_id` per dancer to tell. Nobody is told of their own mention, nor across a block (notify).
+ * `post_id` per dancer to tell, and only those who may see the post are among them. Nobody is
+ * told of their own mention, nor across a block (notify).
  */
 function mentionNotification(actorId: number, from: SQL): SQL {
   return notificationCtes({
@@ -88,7 +89,7 @@ type CardResult = PostCardRow & { event_found: boolean };
 /**
  * Creates a post, in one statement: the row (mentions resolved, hashtags normalised, plain
  * text for search), its post_hashtags rows, a `mention` notification to each dancer
- * mentioned, and, with an `Idempotency-Key`, the stored response (see src/lib/idempotency.ts):
+ * mentioned who may see the post, and, with an `Idempotency-Key`, the stored response (see src/lib/idempotency.ts):
  * a repeat of the key replays the first response and creates nothing. An event id that names
  * no event is a 400 `unknown_event`.
  */
@@ -119,7 +120,8 @@ export async function createPost(
           INSERT INTO post_hashtags (post_id, tag, created_at)
           SELECT c.id, t.tag, c.created_at FROM created c CROSS JOIN unnest(c.hashtags) AS t(tag)
         ),
-        ${mentionNotification(actor.id, sql`(SELECT m.id AS user_id, c.id AS post_id FROM mentioned m CROSS JOIN created c) mention`)},
+        ${mentionNotification(actor.id, sql`(SELECT m.id AS user_id, c.id AS post_id FROM mentioned m CROSS JOIN created c
+                                     WHERE ${visibleTo(sql`m.id`, sql`c`)}) mention`)},
         card AS (SELECT ${postCardColumns(actor.id, sql`p`, sql`a`)} FROM created p JOIN author a ON a.id = p.user_id),
         ${idempotencyRecordCte(claim, { status: 201, from: sql`card`, body: sql`to_jsonb(card)` })}
         SELECT (SELECT ok FROM event_ok) AS event_found, card.* FROM (SELECT 1) one LEFT JOIN card ON true`)
@@ -223,7 +225,8 @@ export async function updatePost(ctx: ActorCtx, input: { postId: number; changes
       ${mentionNotification(
         actor.id,
         sql`(SELECT m.id AS user_id, u.id AS post_id FROM mentioned m CROSS JOIN updated u
-             WHERE lower(m.username) <> ALL (SELECT lower(x) FROM unnest(coalesce(u.old_mentions, '{}'::text[])) AS x)) newcomer`,
+             WHERE lower(m.username) <> ALL (SELECT lower(x) FROM unnest(coalesce(u.old_mentions, '{}'::text[])) AS x)
+               AND ${visibleTo(sql`m.id`, sql`u`)}) newcomer`,
       )},
       card AS (SELECT ${postCardColumns(actor.id, sql`p`, sql`a`)} FROM updated p JOIN users a ON a.id = p.user_id)
       SELECT EXISTS (SELECT 1 FROM old) AS found, coalesce((SELECT ${ownsPost(actor.id, sql`o`)} FROM old o), false) AS allowed,

@@ -89,6 +89,21 @@ describe("POST /api/posts: happy paths", () => {
     expect(res.body.mentions).toEqual([ana.username, author.username]);
     expect(await mentionNotices(res.body.id)).toEqual([{ userId: ana.id, actorId: author.id }]);
   });
+
+  it("notifies only the mentioned dancers who may see the post", async () => {
+    const { user: author, token } = await signedIn(t);
+    const [friend, stranger] = await Promise.all([createUser(t.db), createUser(t.db)]);
+    await befriend(t.db, author.id, friend.id);
+    const content = `@${friend.username} @${stranger.username}`;
+    const friendsOnly = (await t.api.post("/api/posts", { token, json: { content, visibility: "friends" } })).body;
+    expect(friendsOnly.mentions).toEqual([friend.username, stranger.username]);
+    expect((await mentionNotices(friendsOnly.id)).map((n) => n.userId)).toEqual([friend.id]);
+    const priv = (await t.api.post("/api/posts", { token, json: { content, visibility: "private" } })).body;
+    expect(await mentionNotices(priv.id)).toEqual([]);
+    // Made public later, the post is news to the stranger only when an edit mentions them anew.
+    await t.api.patch(`/api/posts/${priv.id}`, { token, json: { visibility: "public" } });
+    expect(await mentionNotices(priv.id)).toEqual([]);
+  });
 });
 
 describe("POST /api/posts: validation", () => {
