@@ -53,7 +53,7 @@ export function createApp() {
       },
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
       allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );

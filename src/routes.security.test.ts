@@ -38,7 +38,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const [row] = await t.db.insert(friendRequests).values({ senderId: sender.id, receiverId: receiver.id }).returning({ id: friendRequests.id });
     return String(row!.id);
   },
-  // Private: no one else may see it, so no one else may comment on, share, bookmark or report it.
+  // A private post: no one else may see it, not even the intruder (a "god", so a moderator too),
+  // so no one else may edit, delete, like, comment on, share, bookmark or report it.
   post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
   // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
   comment: async (t, ownerId) => {

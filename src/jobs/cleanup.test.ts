@@ -1,7 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emailQueue, emailTokens, notifications, refreshTokens, sessions } from "../../drizzle/schema";
+import { emailQueue, emailTokens, idempotencyKeys, notifications, refreshTokens, sessions } from "../../drizzle/schema";
 import { createNotification, createUser, queueEmail, unique } from "../../test/factories";
 import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
@@ -42,11 +42,13 @@ const remaining = {
   emailTokens: async (ids: number[]) => (await t.db.select().from(emailTokens).where(inArray(emailTokens.id, ids))).map((r) => r.id).sort(),
   emails: async (ids: number[]) => (await t.db.select().from(emailQueue).where(inArray(emailQueue.id, ids))).map((r) => r.id).sort(),
   notifications: async (ids: number[]) => (await t.db.select().from(notifications).where(inArray(notifications.id, ids))).map((r) => r.id).sort(),
+  idempotencyKeys: async (keys: string[]) =>
+    (await t.db.select().from(idempotencyKeys).where(inArray(idempotencyKeys.key, keys))).map((r) => r.key).sort(),
 };
 
 describe("cleanup (cron 0 3 * * *)", () => {
-  const live = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[] };
-  const done = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[] };
+  const live = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[] };
+  const done = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[] };
 
   beforeAll(async () => {
     const user = await createUser(t.db);
@@ -81,6 +83,11 @@ describe("cleanup (cron 0 3 * * *)", () => {
       await note({ isRead: true, readAt: daysAgo(1), updatedAt: daysAgo(179) }),
     );
     done.notifications.push(await note({ isRead: true, readAt: daysAgo(181), updatedAt: daysAgo(181) }));
+
+    const key = (expiresAt: Date) =>
+      t.db.insert(idempotencyKeys).values({ userId: user.id, scope: "POST /api/posts", key: unique("key"), requestHash: "h", status: 201, response: {}, expiresAt }).returning().then(([row]) => row!.key);
+    live.idempotencyKeys.push(await key(daysAhead(1)));
+    done.idempotencyKeys.push(await key(daysAgo(0.01)));
   });
 
   it("deletes what is past its grace period and reports how many of each", async () => {
@@ -92,6 +99,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
       sentEmails: 1,
       failedEmailBodies: 2,
       failedEmails: 1,
+      idempotencyKeys: 1,
       readNotifications: 1,
       unfinished: 0,
     });
@@ -100,6 +108,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
     expect(await remaining.emailTokens([...live.emailTokens, ...done.emailTokens])).toEqual([...live.emailTokens].sort());
     expect(await remaining.emails([...live.emails, ...done.emails])).toEqual([...live.emails].sort());
     expect(await remaining.notifications([...live.notifications, ...done.notifications])).toEqual([...live.notifications].sort());
+    expect(await remaining.idempotencyKeys([...live.idempotencyKeys, ...done.idempotencyKeys])).toEqual([...live.idempotencyKeys].sort());
   });
 
   it("is idempotent: a second run deletes nothing", async () => {

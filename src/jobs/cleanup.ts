@@ -28,6 +28,7 @@ export interface CleanupRule {
  * detected (its session is then revoked), so it must be recognisable while it could still
  * have been valid. Deleting a session deletes its refresh tokens (foreign key cascade).
  * Failed emails keep their body a week (time to requeue them), and their row 90 days.
+ * Idempotency keys go when they expire (a day after their create).
  * Each rule's condition matches one of the indexes it names, partial ones included.
  */
 export const CLEANUP_RULES: CleanupRule[] = [
@@ -75,6 +76,14 @@ export const CLEANUP_RULES: CleanupRule[] = [
     indexes: ["email_queue_failed_idx"],
   },
   {
+    // Keyed by (user_id, scope, key); rows are never updated, so ctid names one for the chunk's DELETE.
+    name: "idempotencyKeys",
+    table: "idempotency_keys",
+    key: "ctid",
+    expired: (at) => sql`expires_at < ${at}`,
+    indexes: ["idempotency_keys_expires_idx"],
+  },
+  {
     name: "readNotifications",
     table: "notifications",
     key: "id",
@@ -100,8 +109,8 @@ async function purgeChunk(db: Db, rule: CleanupRule, at: SQL, limit: number): Pr
 }
 
 /**
- * Housekeeping: deletes spent tokens, ended sessions, delivered and failed emails and old
- * read notifications (and scrubs failed emails' bodies), each past a grace period counted
+ * Housekeeping: deletes spent tokens, ended sessions, delivered and failed emails, expired
+ * idempotency keys and old read notifications (and scrubs failed emails' bodies), each past a grace period counted
  * from the trigger's time, so a rerun finds nothing more to do. Live rows are never matched.
  * The rules take turns a chunk at a time until each is done or the time budget is spent;
  * `unfinished` counts the rules the next run carries on with.

@@ -12,6 +12,7 @@ export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "
 export { normaliseHashtag } from "./hashtags.schemas";
 export { pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";
 
+export { extractHashtags, extractMentions } from "./posts.text";
 export { commentColumns, commentVisibleTo } from "./comments.conditions";
 export { CommentSchema, toComment, type Comment, type CommentRow } from "./comments.schemas";
 
@@ -20,6 +21,8 @@ import * as hashtagHandlers from "./hashtags.handlers";
 import * as hashtagRoutes from "./hashtags.routes";
 import * as trendingHandlers from "./trending.handlers";
 import * as trendingRoutes from "./trending.routes";
+import * as handlers from "./posts.handlers";
+import * as routes from "./posts.routes";
 import * as commentHandlers from "./comments.handlers";
 import * as commentRoutes from "./comments.routes";
 import * as engagementHandlers from "./engagement.handlers";
@@ -27,6 +30,13 @@ import * as engagementRoutes from "./engagement.routes";
 
 /** Posts and what dancers do with them (comments, replies, likes, shares, bookmarks), feeds, hashtag pages and trending. */
 export const postsRouter = createRouter()
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.get, handlers.get)
+  .openapi(routes.update, handlers.update)
+  .openapi(routes.remove, handlers.remove)
+  .openapi(routes.edits, handlers.edits)
+  .openapi(routes.like, handlers.like)
+  .openapi(routes.unlike, handlers.unlike)
   .openapi(hashtagRoutes.trendingHashtags, hashtagHandlers.trendingHashtags)
   .openapi(hashtagRoutes.hashtagPosts, hashtagHandlers.hashtagPosts)
   .openapi(trendingRoutes.trendingPosts, trendingHandlers.trendingPosts)

@@ -13,13 +13,14 @@ import { accountUsable } from "../users";
  * `public` to anyone (anonymous viewers included), `friends` to the author's friends,
  * `private` to nobody else (as is any value it does not know).
  *
- * `post` is the posts row's alias in raw SQL; without it, the `posts` table's columns.
+ * `post` is the posts row's alias in raw SQL; without it, the `posts` table's columns. The
+ * viewer is an id, or SQL naming one per row (who may see a post they are mentioned in).
  *
  * @example
  * db.select().from(posts).where(and(eq(posts.id, id), visibleTo(viewerId)))
  * sql`SELECT p.id FROM posts p WHERE ${visibleTo(viewerId, sql`p`)}`
  */
-export function visibleTo(viewerId: number | null, post?: SQL): SQL<boolean> {
+export function visibleTo(viewerId: number | SQL | null, post?: SQL): SQL<boolean> {
   const author = post ? sql`${post}.user_id` : sql`${posts.userId}`;
   const visibility = sql`coalesce(${post ? sql`${post}.visibility` : sql`${posts.visibility}`}, 'public')`;
   const hiddenAt = post ? sql`${post}.hidden_at` : sql`${posts.hiddenAt}`;

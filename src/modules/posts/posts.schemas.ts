@@ -130,3 +130,25 @@ export function toPost(row: PostCardRow): Post {
     updatedAt: isoUtc(row.updated_at),
   };
 }
+
+/** A dancer's like on a post after a like or unlike: whether they like it now, and its count. */
+export const LikeStateSchema = z
+  .object({ liked: z.boolean(), likes: z.number().int() })
+  .openapi("LikeState");
+
+export type LikeState = z.infer<typeof LikeStateSchema>;
+
+/** One edit of a post: what it was before, who edited it and when. */
+export const PostEditSchema = z
+  .object({
+    id: z.number().int(),
+    editor: UserCardSchema.nullable().openapi({ description: "Null once the editor's account is gone" }),
+    previousContent: z.string(),
+    previous: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "The other fields the edit changed, as they were (richContent, imageUrl, visibility...)" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("PostEdit");
+
+export type PostEdit = z.infer<typeof PostEditSchema>;
