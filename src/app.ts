@@ -13,6 +13,7 @@ import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { graphRouter } from "./modules/graph";
+import { postsRouter } from "./modules/posts";
 import { rolesRouter } from "./modules/roles";
 import { systemRouter } from "./modules/system";
 import { usersRouter } from "./modules/users";
@@ -65,6 +66,7 @@ export function createApp() {
     .route("/", usersRouter)
     .route("/", blocksRouter)
     .route("/", graphRouter)
+    .route("/", postsRouter)
     .route("/", rolesRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

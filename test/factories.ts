@@ -9,6 +9,7 @@ import {
   friendships,
   friendshipActivities,
   postLikes,
+  postShares,
   posts,
   users,
 } from "../drizzle/schema";
@@ -136,6 +137,18 @@ export async function rsvp(db: Db, eventId: number, userId: number, status = "go
 export async function likePost(db: Db, postId: number, userId: number, createdAt?: Date) {
   await db.insert(postLikes).values({ postId, userId, ...(createdAt ? { createdAt } : {}) });
   await db.execute(sql`UPDATE posts SET likes = likes + 1 WHERE id = ${postId}`);
+}
+
+/** A share of a post (with its counter), as the shares route writes it. */
+export async function sharePost(
+  db: Db,
+  postId: number,
+  userId: number,
+  overrides: Partial<typeof postShares.$inferInsert> = {},
+) {
+  const [share] = await db.insert(postShares).values({ postId, userId, ...overrides }).returning();
+  await db.execute(sql`UPDATE posts SET shares = shares + 1 WHERE id = ${postId}`);
+  return share!;
 }
 
 /** A direct chat room between two users. */

@@ -1,0 +1,1 @@
+CREATE INDEX "post_shares_created_idx" ON "post_shares" USING btree ("created_at","id");

@@ -1,0 +1,191 @@
+import { type SQL, sql } from "drizzle-orm";
+import { notBlockedBetween } from "../blocks";
+import { accountUsable } from "../users";
+import type { FeedCursor } from "./feed.schemas";
+import { postCardColumns } from "./posts.cards";
+import { visibleTo } from "./posts.conditions";
+
+/**
+ * Above this many sources (the dancers whose posts and shares make a feed), the feed walks
+ * the newest posts of everyone and keeps its sources' ("scan"); at or below it, it reads each
+ * source's newest posts from its own index range and merges them ("fanout"). Measured in
+ * `npm run bench -- feed` (README, "Feed").
+ */
+export const FANOUT_MAX_SOURCES = 1000;
+
+/** How the statement finds its candidates: chosen by the source count, or forced (tests, bench). */
+export type FeedPlan = "auto" | "fanout" | "scan";
+
+export interface FeedStatementInput {
+  viewerId: number | null;
+  /** The viewer's home feed (own, followed and friends' items) or one dancer's timeline. */
+  scope: { feedOf: number } | { timelineOf: number };
+  /** Rows to fetch (the page size plus one). */
+  limit: number;
+  after?: FeedCursor;
+  plan?: FeedPlan;
+}
+
+/**
+ * The keyset condition for one kind of item: items order by `(at, type, id)` descending, and
+ * `"share" > "post"`, so at the cursor's own time a kind is either wholly after the cursor, or
+ * compared by id (a row comparison the `(…, created_at, id)` indexes serve).
+ */
+function olderThan(kind: "post" | "share", row: SQL, after: FeedCursor | undefined): SQL {
+  if (!after) return sql`true`;
+  const [at, afterKind, id] = after;
+  if (afterKind === kind) return sql`(${row}.created_at, ${row}.id) < (${at}::timestamp, ${id})`;
+  return kind === "post" ? sql`${row}.created_at <= ${at}::timestamp` : sql`${row}.created_at < ${at}::timestamp`;
+}
+
+/**
+ * Which of a source's posts the viewer may see, from the post's own columns and what is known of
+ * its author (`sees_friends`: the viewer is the author or a friend). It only narrows: every row
+ * still passes `visibleTo()`, the one rule; this lets a column test, not index probes, turn down
+ * the rows `visibleTo()` would, so that probes run for the few rows a page keeps.
+ */
+function sourceMaySee(viewerId: number | null, post: SQL, source: SQL): SQL {
+  const own = viewerId === null ? sql`false` : sql`${post}.user_id = ${viewerId}`;
+  return sql`(${own} OR (${post}.hidden_at IS NULL AND (coalesce(${post}.visibility, 'public') = 'public'
+    OR (${post}.visibility = 'friends' AND ${source}.sees_friends))))`;
+}
+
+/**
+ * The dancers whose items make the list, as `(id, sees_friends)`: for a home feed the viewer,
+ * the dancers they follow and their friends (followed and befriended counts once); for a
+ * timeline its owner. No probes here: a source's account and blocks are checked per source in
+ * the fanout plan, per candidate row in the scan plan.
+ */
+function sourcesCte(input: FeedStatementInput): SQL {
+  if ("timelineOf" in input.scope) {
+    const owner = input.scope.timelineOf;
+    const seesFriends = input.viewerId === null ? sql`false` : sql`(${owner} = ${input.viewerId} OR EXISTS (SELECT 1 FROM friendships f
+      WHERE f.user_id = ${input.viewerId} AND f.friend_id = ${owner} AND f.status = 'active'))`;
+    return sql`SELECT ${owner}::int AS id, ${seesFriends} AS sees_friends`;
+  }
+  const me = input.scope.feedOf;
+  return sql`SELECT id, bool_or(sees_friends) AS sees_friends FROM (
+      SELECT ${me}::int AS id, true AS sees_friends
+      UNION ALL SELECT following_id, false FROM follows WHERE follower_id = ${me}
+      UNION ALL SELECT friend_id, true FROM friendships WHERE user_id = ${me} AND status = 'active'
+    ) s GROUP BY id`;
+}
+
+/**
+ * A dancer whose posts or shares the viewer may see at all: themselves, or usable and not
+ * blocked either way. `userRow`: their users row when the caller has joined it (see visibleTo).
+ */
+function usableSource(viewerId: number | null, user: SQL, userRow?: SQL): SQL {
+  const own = viewerId === null ? sql`false` : sql`${user} = ${viewerId}`;
+  const usable = userRow ? accountUsable(userRow) : sql`EXISTS (SELECT 1 FROM users su WHERE su.id = ${user} AND ${accountUsable(sql`su`)})`;
+  return sql`(${own} OR (${usable} AND ${notBlockedBetween(viewerId, user)}))`;
+}
+
+/**
+ * The one statement behind the home feed and a dancer's timeline: one page of items (posts as
+ * posted, posts as shared), newest first by `(at, type, id)`, each with its post card (and the
+ * sharer's card and comment for a share). Visibility, blocks and usable accounts are decided
+ * in it: every post passes `visibleTo(viewer, post)`, and every share's sharer is usable and
+ * not blocked either way with the viewer.
+ *
+ * Two plans, both bounded by the page, never by the sources' history:
+ * - fanout (up to {@link FANOUT_MAX_SOURCES} sources): the sources are checked once each
+ *   (account, blocks), then each source's newest `limit` posts and shares after the cursor are
+ *   read from its own `(user_id, created_at, id)` index range and merged; a celebrity's 10,000
+ *   posts cost `limit` rows.
+ * - scan (more sources): posts and shares are read newest first from the `(created_at, id)`
+ *   indexes, each row kept when its author is a source (a hashed lookup) and the viewer may see
+ *   it, until `limit` are kept: the more sources, the sooner.
+ * The source count picks the plan inside the statement (one-time filters: the other plan's
+ * branch never runs), so a request is one round trip.
+ *
+ * Exported for the bench (bench/feed.ts), which runs this very statement.
+ */
+export function feedStatement(input: FeedStatementInput): SQL {
+  const { viewerId, limit, after } = input;
+  const plan = input.plan ?? "auto";
+  const gate = (branch: "fanout" | "scan"): SQL => {
+    if (plan !== "auto") return plan === branch ? sql`true` : sql`false`;
+    return branch === "fanout"
+      ? sql`(SELECT n FROM source_count) <= ${FANOUT_MAX_SOURCES}`
+      : sql`(SELECT n FROM source_count) > ${FANOUT_MAX_SOURCES}`;
+  };
+  const itemOrder = sql`item_at DESC, item_type DESC, item_id DESC`;
+
+  const fanoutPosts = sql`
+    SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
+      SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id
+      FROM posts p
+      WHERE p.user_id = s.id AND ${olderThan("post", sql`p`, after)} AND ${sourceMaySee(viewerId, sql`p`, sql`s`)}
+      ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit}
+    ) x`;
+  const fanoutShares = sql`
+    SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
+      SELECT 'share'::text AS item_type, sh.id AS item_id, sh.created_at AS item_at, sh.post_id
+      FROM post_shares sh JOIN posts sp ON sp.id = sh.post_id JOIN users spa ON spa.id = sp.user_id
+      WHERE sh.user_id = s.id AND ${olderThan("share", sql`sh`, after)} AND ${visibleTo(viewerId, sql`sp`, sql`spa`)}
+      ORDER BY sh.created_at DESC, sh.id DESC LIMIT ${limit}
+    ) x`;
+  // The scans read the newest rows first and keep their sources' with a hashed lookup (an OR of
+  // them, which the planner keeps as a filter on the time-ordered index scan rather than a join
+  // it would size from follows' average of about 30, not this dancer's thousands). Whether the
+  // viewer may see a row is a column computed below an OFFSET 0 fence and tested above it, so
+  // its probes run only for the rows that pass, in order, until the page is full: as a WHERE
+  // clause the planner would guess it very selective and cost the scan as if it read most of
+  // the table, and that estimate alone makes PostgreSQL JIT-compile the statement (hundreds of
+  // milliseconds). The accounts are joined (index probes, in order) rather than tested with
+  // EXISTS, which the planner would answer by hashing every account first.
+  const scanPosts = sql`
+    SELECT c.item_type, c.item_id, c.item_at, c.post_id FROM (
+      SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id,
+             ${visibleTo(viewerId, sql`p`, sql`author`)} AS visible
+      FROM posts p JOIN users author ON author.id = p.user_id
+      WHERE ${olderThan("post", sql`p`, after)}
+        AND ((coalesce(p.visibility, 'public') = 'public' AND p.user_id IN (SELECT id FROM sources))
+          OR (p.visibility = 'friends' AND p.user_id IN (SELECT id FROM sources WHERE sees_friends))
+          OR p.user_id = ${viewerId ?? sql`NULL`}::int)
+      ORDER BY p.created_at DESC, p.id DESC
+      OFFSET 0
+    ) c
+    WHERE c.visible
+    LIMIT ${limit}`;
+  const scanShares = sql`
+    SELECT c.item_type, c.item_id, c.item_at, c.post_id FROM (
+      SELECT 'share'::text AS item_type, sh.id AS item_id, sh.created_at AS item_at, sh.post_id,
+             ${usableSource(viewerId, sql`sh.user_id`, sql`sharer`)} AND ${visibleTo(viewerId, sql`sp`, sql`spa`)} AS visible
+      FROM post_shares sh JOIN users sharer ON sharer.id = sh.user_id
+        JOIN posts sp ON sp.id = sh.post_id JOIN users spa ON spa.id = sp.user_id
+      WHERE ${olderThan("share", sql`sh`, after)} AND (sh.user_id IN (SELECT id FROM sources) OR false)
+      ORDER BY sh.created_at DESC, sh.id DESC
+      OFFSET 0
+    ) c
+    WHERE c.visible
+    LIMIT ${limit}`;
+
+  return sql`
+    WITH sources AS MATERIALIZED (${sourcesCte(input)}),
+    source_count AS MATERIALIZED (SELECT count(*) AS n FROM sources),
+    checked_sources AS (
+      SELECT s.* FROM sources s WHERE ${usableSource(viewerId, sql`s.id`)}
+    ),
+    page AS (
+      SELECT * FROM (
+        (SELECT * FROM (${fanoutPosts}) f WHERE ${gate("fanout")} ORDER BY ${itemOrder} LIMIT ${limit})
+        UNION ALL (SELECT * FROM (${fanoutShares}) f WHERE ${gate("fanout")} ORDER BY ${itemOrder} LIMIT ${limit})
+        UNION ALL (SELECT * FROM (${scanPosts}) f WHERE ${gate("scan")})
+        UNION ALL (SELECT * FROM (${scanShares}) f WHERE ${gate("scan")})
+      ) items
+      ORDER BY ${itemOrder} LIMIT ${limit}
+    )
+    SELECT page.item_type, page.item_id, page.item_at::text AS item_at,
+      sh.comment AS share_comment, su.id AS sharer_id, su.username AS sharer_username,
+      su.name AS sharer_name, su.profile_image AS sharer_profile_image,
+      ${postCardColumns(viewerId, sql`p`, sql`a`)}
+    FROM page
+    JOIN posts p ON p.id = page.post_id
+    JOIN users a ON a.id = p.user_id
+    LEFT JOIN post_shares sh ON page.item_type = 'share' AND sh.id = page.item_id
+    LEFT JOIN users su ON su.id = sh.user_id
+    WHERE ${visibleTo(viewerId, sql`p`)}
+    ORDER BY page.${itemOrder}`;
+}
