@@ -39,18 +39,6 @@ function olderThan(kind: "post" | "share", row: SQL, after: FeedCursor | undefin
 }
 
 /**
- * Which of a source's posts the viewer may see, from the post's own columns and what is known of
- * its author (`sees_friends`: the viewer is the author or a friend). It only narrows: every row
- * still passes `visibleTo()`, the one rule; this lets a column test, not index probes, turn down
- * the rows `visibleTo()` would, so that probes run for the few rows a page keeps.
- */
-function sourceMaySee(viewerId: number | null, post: SQL, source: SQL): SQL {
-  const own = viewerId === null ? sql`false` : sql`${post}.user_id = ${viewerId}`;
-  return sql`(${own} OR (${post}.hidden_at IS NULL AND (coalesce(${post}.visibility, 'public') = 'public'
-    OR (${post}.visibility = 'friends' AND ${source}.sees_friends))))`;
-}
-
-/**
  * The dancers whose items make the list, as `(id, sees_friends)`: for a home feed the viewer,
  * the dancers they follow and their friends (followed and befriended counts once); for a
  * timeline its owner. No probes here: a source's account and blocks are checked per source in
@@ -90,9 +78,11 @@ function usableSource(viewerId: number | null, user: SQL, userRow?: SQL): SQL {
  *
  * Two plans, both bounded by the page, never by the sources' history:
  * - fanout (up to {@link FANOUT_MAX_SOURCES} sources): the sources are checked once each
- *   (account, blocks), then each source's newest `limit` posts and shares after the cursor are
- *   read from its own `(user_id, created_at, id)` index range and merged; a celebrity's 10,000
- *   posts cost `limit` rows.
+ *   (account, blocks), then each source's newest `limit` posts the viewer may see and shares
+ *   after the cursor are read from its own index range (`posts_user_public_idx` for a dancer
+ *   followed, `posts_user_friends_idx` for a friend, `posts_user_created_idx` for the viewer;
+ *   `post_shares_user_created_idx`) and merged: a celebrity's 3,000 posts cost `limit` rows,
+ *   and so do the friends-only posts of a dancer who is not a friend (none is read).
  * - scan (more sources): posts and shares are read newest first from the `(created_at, id)`
  *   indexes, each row kept when its author is a source (a hashed lookup) and the viewer may see
  *   it, until `limit` are kept: the more sources, the sooner.
@@ -112,13 +102,22 @@ export function feedStatement(input: FeedStatementInput): SQL {
   };
   const itemOrder = sql`item_at DESC, item_type DESC, item_id DESC`;
 
-  const fanoutPosts = sql`
+  // One index range per source, holding only rows the viewer may see (partial indexes, see
+  // drizzle/social.ts): the viewer's own posts, a friend's public and friends-only posts, a
+  // followed dancer's public posts.
+  const fanoutPostsOf = (sources: SQL, visible: SQL) => sql`
     SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
       SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id
       FROM posts p
-      WHERE p.user_id = s.id AND ${olderThan("post", sql`p`, after)} AND ${sourceMaySee(viewerId, sql`p`, sql`s`)}
+      WHERE p.user_id = s.id AND ${olderThan("post", sql`p`, after)} AND ${visible}
       ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit}
-    ) x`;
+    ) x
+    WHERE ${sources}`;
+  const isViewer = viewerId === null ? sql`false` : sql`s.id = ${viewerId}`;
+  const fanoutPosts = sql`
+    ${fanoutPostsOf(isViewer, sql`true`)}
+    UNION ALL ${fanoutPostsOf(sql`s.sees_friends AND NOT ${isViewer}`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') IN ('public', 'friends')`)}
+    UNION ALL ${fanoutPostsOf(sql`NOT s.sees_friends`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') = 'public'`)}`;
   const fanoutShares = sql`
     SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
       SELECT 'share'::text AS item_type, sh.id AS item_id, sh.created_at AS item_at, sh.post_id
