@@ -26,8 +26,8 @@ export function summary(times: number[]): string {
  * A fresh, migrated database on the local endpoint: PGlite in memory, or the PostgreSQL in
  * DATABASE_URL (a throwaway database, dropped by `close`). With `keep` (PostgreSQL only: a
  * PGlite database lives in memory) it is named `bench_<name>` and kept after `close`, and a
- * kept one is reused as it is (`reused: true`), so a bench with minutes of data generation can
- * be rerun at once.
+ * kept one is reused with its data (`reused: true`, new migrations applied), so a bench with
+ * minutes of data generation can be rerun at once.
  */
 export async function benchDatabase(
   name: string,
@@ -48,8 +48,9 @@ export async function benchDatabase(
   if (!reused) {
     if (await local.backend.hasDatabase(database)) await local.backend.dropDatabase(database);
     await local.backend.createDatabase(database);
-    await migrate(target);
   }
+  // A kept database gets the migrations added since (an index under test, say).
+  await migrate(target);
   return {
     local,
     ...target,

@@ -39,10 +39,11 @@ function olderThan(kind: "post" | "share", row: SQL, after: FeedCursor | undefin
 }
 
 /**
- * The dancers whose items make the list, as `(id, sees_friends)`: for a home feed the viewer,
- * the dancers they follow and their friends (followed and befriended counts once); for a
- * timeline its owner. No probes here: a source's account and blocks are checked per source in
- * the fanout plan, per candidate row in the scan plan.
+ * The dancers whose items make the list, as `(id, sees_friends)` rows: for a home feed the
+ * viewer, the dancers they follow and their friends (a dancer followed and befriended has a row
+ * for each: only the plan choice counts rows, and the fanout groups them); for a timeline its
+ * owner. No probes here: a source's account and blocks are checked once per source in the
+ * fanout plan, per candidate row in the scan plan.
  */
 function sourcesCte(input: FeedStatementInput): SQL {
   if ("timelineOf" in input.scope) {
@@ -52,11 +53,9 @@ function sourcesCte(input: FeedStatementInput): SQL {
     return sql`SELECT ${owner}::int AS id, ${seesFriends} AS sees_friends`;
   }
   const me = input.scope.feedOf;
-  return sql`SELECT id, bool_or(sees_friends) AS sees_friends FROM (
-      SELECT ${me}::int AS id, true AS sees_friends
+  return sql`SELECT ${me}::int AS id, true AS sees_friends
       UNION ALL SELECT following_id, false FROM follows WHERE follower_id = ${me}
-      UNION ALL SELECT friend_id, true FROM friendships WHERE user_id = ${me} AND status = 'active'
-    ) s GROUP BY id`;
+      UNION ALL SELECT friend_id, true FROM friendships WHERE user_id = ${me} AND status = 'active'`;
 }
 
 /**
@@ -165,7 +164,10 @@ export function feedStatement(input: FeedStatementInput): SQL {
     WITH sources AS MATERIALIZED (${sourcesCte(input)}),
     source_count AS MATERIALIZED (SELECT count(*) AS n FROM sources),
     checked_sources AS (
-      SELECT s.* FROM sources s WHERE ${usableSource(viewerId, sql`s.id`)}
+      SELECT s.id, bool_or(s.sees_friends) AS sees_friends
+      FROM sources s JOIN users su ON su.id = s.id
+      WHERE ${usableSource(viewerId, sql`s.id`, sql`su`)}
+      GROUP BY s.id
     ),
     page AS (
       SELECT * FROM (
