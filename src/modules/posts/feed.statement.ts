@@ -102,8 +102,7 @@ export function feedStatement(input: FeedStatementInput): SQL {
   const itemOrder = sql`item_at DESC, item_type DESC, item_id DESC`;
 
   // One index range per source, holding only rows the viewer may see (partial indexes, see
-  // drizzle/social.ts): the viewer's own posts, a friend's public and friends-only posts, a
-  // followed dancer's public posts.
+  // drizzle/social.ts): a friend's public and friends-only posts, a followed dancer's public posts.
   const fanoutPostsOf = (sources: SQL, visible: SQL) => sql`
     SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
       SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id
@@ -113,10 +112,17 @@ export function feedStatement(input: FeedStatementInput): SQL {
     ) x
     WHERE ${sources}`;
   const isViewer = viewerId === null ? sql`false` : sql`s.id = ${viewerId}`;
+  // The viewer's own posts (all of them, hidden ones too) when the list is theirs: one index
+  // range, whichever plan reads the others'.
+  const ownList = viewerId !== null && ("feedOf" in input.scope || input.scope.timelineOf === viewerId);
+  const ownPosts = sql`
+    SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id
+    FROM posts p
+    WHERE ${ownList ? sql`p.user_id = ${viewerId}` : sql`false`} AND ${olderThan("post", sql`p`, after)}
+    ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit}`;
   const fanoutPosts = sql`
-    ${fanoutPostsOf(isViewer, sql`true`)}
-    UNION ALL ${fanoutPostsOf(sql`s.sees_friends AND NOT ${isViewer}`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') IN ('public', 'friends')`)}
-    UNION ALL ${fanoutPostsOf(sql`NOT s.sees_friends`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') = 'public'`)}`;
+    ${fanoutPostsOf(sql`s.sees_friends AND NOT ${isViewer}`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') IN ('public', 'friends')`)}
+    UNION ALL ${fanoutPostsOf(sql`NOT s.sees_friends AND NOT ${isViewer}`, sql`p.hidden_at IS NULL AND coalesce(p.visibility, 'public') = 'public'`)}`;
   const fanoutShares = sql`
     SELECT x.* FROM checked_sources s CROSS JOIN LATERAL (
       SELECT 'share'::text AS item_type, sh.id AS item_id, sh.created_at AS item_at, sh.post_id
@@ -135,26 +141,37 @@ export function feedStatement(input: FeedStatementInput): SQL {
   // EXISTS, which the planner would answer by hashing every account first.
   const scanPosts = sql`
     SELECT c.item_type, c.item_id, c.item_at, c.post_id FROM (
-      SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id,
-             ${visibleTo(viewerId, sql`p`, sql`author`)} AS visible
-      FROM posts p JOIN users author ON author.id = p.user_id
-      WHERE ${olderThan("post", sql`p`, after)}
-        AND ((coalesce(p.visibility, 'public') = 'public' AND p.user_id IN (SELECT id FROM sources))
-          OR (p.visibility = 'friends' AND p.user_id IN (SELECT id FROM sources WHERE sees_friends))
-          OR p.user_id = ${viewerId ?? sql`NULL`}::int)
-      ORDER BY p.created_at DESC, p.id DESC
+      SELECT 'post'::text AS item_type, x.id AS item_id, x.created_at AS item_at, x.id AS post_id,
+             ${visibleTo(viewerId, sql`x`, sql`author`)} AS visible
+      FROM (
+        -- posts_feed_idx holds only posts not hidden, with the columns tested here: an
+        -- index-only scan, so rows left out (others', friends-only ones of non-friends) cost
+        -- no heap read.
+        SELECT p.id, p.created_at, p.user_id, p.visibility, NULL::timestamp AS hidden_at
+        FROM posts p
+        WHERE p.hidden_at IS NULL AND ${olderThan("post", sql`p`, after)}
+          AND p.user_id IS DISTINCT FROM ${viewerId}::int
+          AND ((coalesce(p.visibility, 'public') = 'public' AND p.user_id IN (SELECT id FROM sources))
+            OR (p.visibility = 'friends' AND p.user_id IN (SELECT id FROM sources WHERE sees_friends)))
+      ) x
+      JOIN users author ON author.id = x.user_id
+      ORDER BY x.created_at DESC, x.id DESC
       OFFSET 0
     ) c
     WHERE c.visible
     LIMIT ${limit}`;
   const scanShares = sql`
     SELECT c.item_type, c.item_id, c.item_at, c.post_id FROM (
-      SELECT 'share'::text AS item_type, sh.id AS item_id, sh.created_at AS item_at, sh.post_id,
-             ${usableSource(viewerId, sql`sh.user_id`, sql`sharer`)} AND ${visibleTo(viewerId, sql`sp`, sql`spa`)} AS visible
-      FROM post_shares sh JOIN users sharer ON sharer.id = sh.user_id
-        JOIN posts sp ON sp.id = sh.post_id JOIN users spa ON spa.id = sp.user_id
-      WHERE ${olderThan("share", sql`sh`, after)} AND (sh.user_id IN (SELECT id FROM sources) OR false)
-      ORDER BY sh.created_at DESC, sh.id DESC
+      SELECT 'share'::text AS item_type, x.id AS item_id, x.created_at AS item_at, sh.post_id,
+             ${usableSource(viewerId, sql`x.user_id`, sql`sharer`)} AND ${visibleTo(viewerId, sql`sp`, sql`spa`)} AS visible
+      FROM (
+        -- Index-only (post_shares_created_idx holds the sharer): a share is read only once its sharer is a source.
+        SELECT s.id, s.created_at, s.user_id FROM post_shares s
+        WHERE ${olderThan("share", sql`s`, after)} AND (s.user_id IN (SELECT id FROM sources) OR false)
+      ) x
+      JOIN post_shares sh ON sh.id = x.id JOIN users sharer ON sharer.id = x.user_id
+      JOIN posts sp ON sp.id = sh.post_id JOIN users spa ON spa.id = sp.user_id
+      ORDER BY x.created_at DESC, x.id DESC
       OFFSET 0
     ) c
     WHERE c.visible
@@ -171,7 +188,8 @@ export function feedStatement(input: FeedStatementInput): SQL {
     ),
     page AS (
       SELECT * FROM (
-        (SELECT * FROM (${fanoutPosts}) f WHERE ${gate("fanout")} ORDER BY ${itemOrder} LIMIT ${limit})
+        (SELECT * FROM (${ownPosts}) f)
+        UNION ALL (SELECT * FROM (${fanoutPosts}) f WHERE ${gate("fanout")} ORDER BY ${itemOrder} LIMIT ${limit})
         UNION ALL (SELECT * FROM (${fanoutShares}) f WHERE ${gate("fanout")} ORDER BY ${itemOrder} LIMIT ${limit})
         UNION ALL (SELECT * FROM (${scanPosts}) f WHERE ${gate("scan")})
         UNION ALL (SELECT * FROM (${scanShares}) f WHERE ${gate("scan")})
