@@ -24,27 +24,40 @@ export function summary(times: number[]): string {
 
 /**
  * A fresh, migrated database on the local endpoint: PGlite in memory, or the PostgreSQL in
- * DATABASE_URL (a throwaway database, dropped by `close`).
+ * DATABASE_URL (a throwaway database, dropped by `close`). With `keep` (PostgreSQL only: a
+ * PGlite database lives in memory) it is named `bench_<name>` and kept after `close`, and a
+ * kept one is reused with its data (`reused: true`, new migrations applied), so a bench with
+ * minutes of data generation can be rerun at once.
  */
-export async function benchDatabase(name: string): Promise<{
+export async function benchDatabase(
+  name: string,
+  options: { keep?: boolean } = {},
+): Promise<{
   local: NeonLocal;
   databaseUrl: string;
   fetchEndpoint: string;
   engine: string;
+  reused: boolean;
   close: () => Promise<void>;
 }> {
   const local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
-  const database = `bench_${name}_${process.pid}`;
-  if (await local.backend.hasDatabase(database)) await local.backend.dropDatabase(database);
-  await local.backend.createDatabase(database);
+  const keep = options.keep === true && local.backend.kind === "postgres";
+  const database = keep ? `bench_${name}` : `bench_${name}_${process.pid}`;
   const target = { databaseUrl: local.connectionString(database), fetchEndpoint: `${local.url}/sql` };
+  const reused = keep && (await local.backend.hasDatabase(database));
+  if (!reused) {
+    if (await local.backend.hasDatabase(database)) await local.backend.dropDatabase(database);
+    await local.backend.createDatabase(database);
+  }
+  // A kept database gets the migrations added since (an index under test, say).
   await migrate(target);
   return {
     local,
     ...target,
     engine: local.backend.kind === "postgres" ? "PostgreSQL" : "PGlite",
+    reused,
     close: async () => {
-      await local.backend.dropDatabase(database);
+      if (!keep) await local.backend.dropDatabase(database);
       await local.close();
     },
   };

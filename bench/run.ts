@@ -1,17 +1,19 @@
 /**
- * `npm run bench [-- <name>] [--users N]`: benchmarks that print figures (not part of
- * npm test). Names: seed-queries, closeness, endpoint, passwords, profile-counts. Default: all.
+ * `npm run bench [-- <name>] [--users N] [--keep]`: benchmarks that print figures (not part of
+ * npm test). Names: seed-queries, closeness, endpoint, passwords, profile-counts, feed. Default: all.
+ * `--keep` keeps the feed bench's generated PostgreSQL database for the next run.
  */
 import { parseArgs } from "node:util";
 import { closenessBench } from "./closeness";
 import { endpointThroughput } from "./endpoint";
+import { feedBench } from "./feed";
 import { passwordCost } from "./passwords";
 import { profileCounts } from "./profile-counts";
 import { seedQueries } from "./seed-queries";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { users: { type: "string" } },
+  options: { users: { type: "string" }, keep: { type: "boolean" } },
 });
 const benches: Record<string, () => Promise<void>> = {
   "seed-queries": () => seedQueries(Number(values.users ?? 20_000)),
@@ -19,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   endpoint: endpointThroughput,
   passwords: passwordCost,
   "profile-counts": () => profileCounts(Number(values.users ?? 100_000)),
+  feed: () => feedBench(Number(values.users ?? 100_000), { keep: values.keep }),
 };
 const selected = positionals.length ? positionals : Object.keys(benches);
 for (const name of selected) {

@@ -43,6 +43,9 @@ export const postShares = pgTable(
     index("post_shares_user_created_idx").on(table.userId, table.createdAt, table.id),
     // Viral analytics: a post's shares within a window.
     index("post_shares_post_created_idx").on(table.postId, table.createdAt),
+    // The home feed of a dancer with thousands of sources reads all shares newest first and keeps
+    // its sources' from the index alone (posts/feed.statement.ts, `npm run bench -- feed`).
+    index("post_shares_created_idx").on(table.createdAt, table.id, table.userId),
   ],
 );
 

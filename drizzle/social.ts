@@ -75,6 +75,22 @@ export const posts = pgTable(
     // in (created_at, id) order for keyset pagination (scanned backwards for newest first,
     // which matches ORDER BY ... DESC with its default NULLS FIRST).
     index("posts_user_created_idx").on(table.userId, table.createdAt, table.id),
+    // The home feed's fanout (posts/feed.statement.ts) reads each source's newest posts the viewer
+    // may see straight from these, index-only: public ones for a dancer followed, public and
+    // friends-only ones for a friend. Rows the viewer may not see are not in the index, so a
+    // dancer whose posts are mostly friends-only costs no more than any other.
+    index("posts_user_public_idx")
+      .on(table.userId, table.createdAt, table.id)
+      .where(sql`hidden_at IS NULL AND coalesce(visibility, 'public') = 'public'`),
+    index("posts_user_friends_idx")
+      .on(table.userId, table.createdAt, table.id)
+      .where(sql`hidden_at IS NULL AND coalesce(visibility, 'public') IN ('public', 'friends')`),
+    // Its scan (a dancer with thousands of sources) walks every visible post newest first and
+    // keeps its sources' from the index alone (user_id, visibility): index-only, no heap read for
+    // the rows it passes over.
+    index("posts_feed_idx")
+      .on(table.createdAt, table.id, table.userId, table.visibility)
+      .where(sql`hidden_at IS NULL`),
     index("posts_search_idx").using("gin", table.searchVector),
   ],
 );

@@ -165,6 +165,18 @@ export async function createComment(
   return comment!;
 }
 
+/** A share of a post (with its counter), as the shares route writes it. */
+export async function sharePost(
+  db: Db,
+  postId: number,
+  userId: number,
+  overrides: Partial<typeof postShares.$inferInsert> = {},
+) {
+  const [share] = await db.insert(postShares).values({ postId, userId, ...overrides }).returning();
+  await db.execute(sql`UPDATE posts SET shares = shares + 1 WHERE id = ${postId}`);
+  return share!;
+}
+
 /** A direct chat room between two users. */
 export async function createDirectRoom(db: Db, a: number, b: number) {
   const [room] = await db.insert(chatRooms).values({ type: "direct" }).returning();
@@ -223,8 +235,3 @@ export async function commentOnPost(db: Db, postId: number, userId: number, crea
   await db.execute(sql`UPDATE posts SET comments = comments + 1 WHERE id = ${postId}`);
 }
 
-/** A share of a post, bumping its counter as the shares module does. */
-export async function sharePost(db: Db, postId: number, userId: number, createdAt?: Date) {
-  await db.insert(postShares).values({ postId, userId, ...(createdAt ? { createdAt } : {}) });
-  await db.execute(sql`UPDATE posts SET shares = shares + 1 WHERE id = ${postId}`);
-}

@@ -17,6 +17,8 @@ export { commentColumns, commentVisibleTo } from "./comments.conditions";
 export { CommentSchema, toComment, type Comment, type CommentRow } from "./comments.schemas";
 
 import { createRouter } from "../../lib/openapi";
+import * as feedHandlers from "./feed.handlers";
+import * as feedRoutes from "./feed.routes";
 import * as hashtagHandlers from "./hashtags.handlers";
 import * as hashtagRoutes from "./hashtags.routes";
 import * as trendingHandlers from "./trending.handlers";
@@ -37,6 +39,8 @@ export const postsRouter = createRouter()
   .openapi(routes.edits, handlers.edits)
   .openapi(routes.like, handlers.like)
   .openapi(routes.unlike, handlers.unlike)
+  .openapi(feedRoutes.feed, feedHandlers.feedPage)
+  .openapi(feedRoutes.timeline, feedHandlers.timeline)
   .openapi(hashtagRoutes.trendingHashtags, hashtagHandlers.trendingHashtags)
   .openapi(hashtagRoutes.hashtagPosts, hashtagHandlers.hashtagPosts)
   .openapi(trendingRoutes.trendingPosts, trendingHandlers.trendingPosts)

@@ -24,7 +24,7 @@ async function world() {
   return { author, friend, stranger, blocked, ids: { pub: pub.id, friendsOnly: friendsOnly.id, priv: priv.id } };
 }
 
-/** Which of `ids` the viewer sees, through the table form and the raw-alias form (they must agree). */
+/** Which of `ids` the viewer sees, through the table form, the raw-alias form and the joined-author form (they must agree). */
 async function seen(viewerId: number | null, ids: number[]) {
   const table = await t.db
     .select({ id: posts.id })
@@ -33,8 +33,13 @@ async function seen(viewerId: number | null, ids: number[]) {
   const { rows } = await t.db.execute<{ id: number }>(
     sql`SELECT p.id FROM posts p WHERE p.id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${visibleTo(viewerId, sql`p`)}`,
   );
+  const joined = await t.db.execute<{ id: number }>(
+    sql`SELECT p.id FROM posts p JOIN users a ON a.id = p.user_id
+        WHERE p.id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${visibleTo(viewerId, sql`p`, sql`a`)}`,
+  );
   const fromTable = table.map((r) => r.id).sort((a, b) => a - b);
   expect(rows.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(fromTable);
+  expect(joined.rows.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(fromTable);
   return fromTable;
 }
 

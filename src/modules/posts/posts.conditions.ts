@@ -15,19 +15,23 @@ import { accountUsable } from "../users";
  *
  * `post` is the posts row's alias in raw SQL; without it, the `posts` table's columns. The
  * viewer is an id, or SQL naming one per row (who may see a post they are mentioned in).
+ * `authorRow`, the alias of the author's users row when the caller has joined it, reads the
+ * account from that row instead of probing for it: a statement that tests many rows in order
+ * (the feed's scan) needs it, as the planner would otherwise hash every account up front.
  *
  * @example
  * db.select().from(posts).where(and(eq(posts.id, id), visibleTo(viewerId)))
  * sql`SELECT p.id FROM posts p WHERE ${visibleTo(viewerId, sql`p`)}`
+ * sql`SELECT p.id FROM posts p JOIN users a ON a.id = p.user_id WHERE ${visibleTo(viewerId, sql`p`, sql`a`)}`
  */
-export function visibleTo(viewerId: number | SQL | null, post?: SQL): SQL<boolean> {
+export function visibleTo(viewerId: number | SQL | null, post?: SQL, authorRow?: SQL): SQL<boolean> {
   const author = post ? sql`${post}.user_id` : sql`${posts.userId}`;
   const visibility = sql`coalesce(${post ? sql`${post}.visibility` : sql`${posts.visibility}`}, 'public')`;
   const hiddenAt = post ? sql`${post}.hidden_at` : sql`${posts.hiddenAt}`;
   const own = viewerId === null ? sql`false` : sql`${author} = ${viewerId}`;
   return sql<boolean>`(${own} OR (
     ${hiddenAt} IS NULL
-    AND EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})
+    AND ${authorRow ? accountUsable(authorRow) : sql`EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})`}
     AND ${notBlockedBetween(viewerId, author)}
     AND (${visibility} = 'public' OR (${visibility} = 'friends' AND ${areFriends(viewerId, author)}))
   ))`;

@@ -1,0 +1,4 @@
+CREATE INDEX "post_shares_created_idx" ON "post_shares" USING btree ("created_at","id","user_id");--> statement-breakpoint
+CREATE INDEX "posts_user_public_idx" ON "posts" USING btree ("user_id","created_at","id") WHERE hidden_at IS NULL AND coalesce(visibility, 'public') = 'public';--> statement-breakpoint
+CREATE INDEX "posts_user_friends_idx" ON "posts" USING btree ("user_id","created_at","id") WHERE hidden_at IS NULL AND coalesce(visibility, 'public') IN ('public', 'friends');--> statement-breakpoint
+CREATE INDEX "posts_feed_idx" ON "posts" USING btree ("created_at","id","user_id","visibility") WHERE hidden_at IS NULL;
