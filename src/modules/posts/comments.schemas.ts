@@ -3,6 +3,7 @@ import { PageQuery } from "../../lib/pagination";
 import { INT4_MAX, multiLine, PositiveIntId } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
 import { UserCardSchema } from "../users";
+import { authorCard } from "./posts.schemas";
 
 /** A comment's text: trimmed, 1 to 2000 characters, line breaks allowed. */
 export const CommentContent = multiLine(2000, 1);
@@ -83,12 +84,7 @@ export function toComment(row: CommentRow): Comment {
     id: Number(row.id),
     postId: Number(row.post_id),
     parentId: row.parent_id === null ? null : Number(row.parent_id),
-    author: {
-      id: Number(row.author_id),
-      username: row.author_username,
-      name: row.author_name,
-      profileImage: row.author_profile_image,
-    },
+    author: authorCard(row),
     content: row.content,
     likes: Number(row.likes ?? 0),
     replyCount: Number(row.reply_count),

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { POST_VISIBILITIES } from "../../../drizzle/social";
 import { isoUtc } from "../../lib/time";
-import { UserCardSchema } from "../users";
+import { type UserCard, UserCardSchema } from "../users";
 
 export const PostVisibilitySchema = z.enum(POST_VISIBILITIES).openapi({ description: "Who may see the post" });
 
@@ -97,17 +97,22 @@ function coordinates(value: unknown): Post["coordinates"] {
   return parsed.success ? parsed.data : null;
 }
 
+/** The author's card from the `author_*` columns a card's select list names them by. */
+export function authorCard(row: {
+  author_id: number;
+  author_username: string;
+  author_name: string;
+  author_profile_image: string | null;
+}): UserCard {
+  return { id: Number(row.author_id), username: row.author_username, name: row.author_name, profileImage: row.author_profile_image };
+}
+
 /** Shapes a row selected with {@link postCardColumns} (rows written before validation existed shape safely too). */
 export function toPost(row: PostCardRow): Post {
   const visibility = row.visibility ?? "public";
   return {
     id: Number(row.id),
-    author: {
-      id: Number(row.author_id),
-      username: row.author_username,
-      name: row.author_name,
-      profileImage: row.author_profile_image,
-    },
+    author: authorCard(row),
     content: row.content,
     richContent: row.rich_content ?? null,
     imageUrl: row.image_url,

@@ -1,4 +1,5 @@
 import { normaliseEmbedUrl } from "../media";
+import { normaliseHashtag } from "./hashtags.schemas";
 
 /**
  * What a post's text says beyond itself: the hashtags and @mentions in it, and its plain text
@@ -13,7 +14,6 @@ import { normaliseEmbedUrl } from "../media";
  *   an account (case-insensitively), see posts.service.ts.
  */
 const HASHTAG = /(?<![\p{L}\p{N}_&#])#([\p{L}\p{N}_]{1,64})(?![\p{L}\p{N}_])/gu;
-const HAS_LETTER = /\p{L}/u;
 const MENTION = /(?<![\p{L}\p{N}_.@])@([A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![A-Za-z0-9_])/gu;
 
 /** At most this many distinct hashtags and mentions in one post (more is a 400, not a silent cut). */
@@ -25,8 +25,8 @@ export function extractHashtags(text: string): string[] {
   const tags = new Set<string>();
   // NFC first, so a letter typed as base + combining accent is one letter the pattern takes.
   for (const match of text.normalize("NFC").matchAll(HASHTAG)) {
-    const tag = match[1]!.toLowerCase();
-    if (HAS_LETTER.test(tag)) tags.add(tag);
+    const tag = normaliseHashtag(match[1]!);
+    if (tag) tags.add(tag);
   }
   return [...tags];
 }
