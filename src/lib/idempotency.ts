@@ -90,9 +90,10 @@ export async function idempotencyClaim(
 /**
  * The CTE `idempotency_key` that stores a create's response, for the create's own `WITH`:
  * one row per row of `from` (the created row, so a create that made nothing stores nothing),
- * with `status` and `body` (jsonb SQL over `from`). Without a claim it writes nothing.
+ * with `status` (a number, or SQL over `from` for a create answering one of two) and `body`
+ * (jsonb SQL over `from`). Without a claim it writes nothing.
  */
-export function idempotencyRecordCte(claim: IdempotencyClaim | null, response: { status: number; from: SQL; body: SQL }): SQL {
+export function idempotencyRecordCte(claim: IdempotencyClaim | null, response: { status: number | SQL; from: SQL; body: SQL }): SQL {
   if (!claim) return sql`idempotency_key AS (SELECT 1 WHERE false)`;
   return sql`idempotency_key AS (
     INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status, response, expires_at)
