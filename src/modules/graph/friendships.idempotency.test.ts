@@ -4,6 +4,7 @@ import { friendshipActivities, friendshipMedia } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { befriend, mediaUrl, unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { BAD_IDEMPOTENCY_KEYS, expectBadKey, expectKeyReused, expectOneCreated, expectReplay, keyHeaders } from "../../../test/idempotency";
 
 const t = await useTestDatabase();
 
@@ -34,18 +35,14 @@ const routes = [
 
 describe.each(routes)("POST /api/friends/{userId}/$name with an Idempotency-Key", ({ name, body, otherBody, once }) => {
   const post = (who: Dancer, friendId: number, key: string | undefined, json: unknown = body) =>
-    t.api.post(`/api/friends/${friendId}/${name}`, { token: who.token, json, headers: key === undefined ? {} : { "Idempotency-Key": key } });
+    t.api.post(`/api/friends/${friendId}/${name}`, { token: who.token, json, headers: keyHeaders(key) });
 
   it("answers a repeat with the first 201 (Idempotent-Replayed) and records once", async () => {
     const { ana, bruno, friendshipIds } = await friends();
     const key = unique("key");
     const first = await post(ana, bruno.user.id, key);
-    expect(first.status).toBe(201);
-    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
     const again = await post(ana, bruno.user.id, key);
-    expect(again.status).toBe(201);
-    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(again.body).toEqual(first.body);
+    expectReplay(first, again);
     expect(await counts(friendshipIds)).toEqual(once);
   });
 
@@ -56,9 +53,9 @@ describe.each(routes)("POST /api/friends/{userId}/$name with an Idempotency-Key"
     const key = unique("key");
     expect((await post(ana, bruno.user.id, key)).status).toBe(201);
     const otherBodyRes = await post(ana, bruno.user.id, key, otherBody);
-    expect([otherBodyRes.status, otherBodyRes.body.code]).toEqual([422, "idempotency_key_reused"]);
+    expectKeyReused(otherBodyRes);
     const otherFriend = await post(ana, carla.user.id, key);
-    expect([otherFriend.status, otherFriend.body.code]).toEqual([422, "idempotency_key_reused"]);
+    expectKeyReused(otherFriend);
     expect(await counts(friendshipIds)).toEqual(once);
     expect(await counts([other.forward.id, other.reverse.id])).toEqual({ activities: 0, memories: 0 });
   });
@@ -67,9 +64,7 @@ describe.each(routes)("POST /api/friends/{userId}/$name with an Idempotency-Key"
     const { ana, bruno, friendshipIds } = await friends();
     const key = unique("key");
     const results = await Promise.all(Array.from({ length: 4 }, () => post(ana, bruno.user.id, key)));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
-    for (const r of results) expect(r.body).toEqual(results[0]!.body);
-    expect(results.filter((r) => r.headers.get("Idempotent-Replayed") === null)).toHaveLength(1);
+    expectOneCreated(results);
     expect(await counts(friendshipIds)).toEqual(once);
   });
 
@@ -97,15 +92,10 @@ describe.each(routes)("POST /api/friends/{userId}/$name with an Idempotency-Key"
     expect(res.headers.get("Idempotent-Replayed")).toBeNull();
   });
 
-  it.each([
-    ["empty", ""],
-    ["too long", "k".repeat(256)],
-    ["holding a tab", "a\tb"],
-  ])("refuses a key that is %s (400)", async (_label, key) => {
+  it.each(BAD_IDEMPOTENCY_KEYS)("refuses a key that is %s (400)", async (_label, key) => {
     const { ana, bruno, friendshipIds } = await friends();
     const res = await post(ana, bruno.user.id, key);
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "header.idempotency-key" })]));
+    expectBadKey(res);
     expect(await counts(friendshipIds)).toEqual({ activities: 0, memories: 0 });
   });
 });

@@ -4,13 +4,14 @@ import { friendRequests, friendships, notifications } from "../../../drizzle/sch
 import { signedIn } from "../../../test/auth";
 import { unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { BAD_IDEMPOTENCY_KEYS, expectBadKey, expectKeyReused, expectOneCreated, expectReplay, keyHeaders } from "../../../test/idempotency";
 
 const t = await useTestDatabase();
 
 type Dancer = Awaited<ReturnType<typeof signedIn>>;
 
 const send = (from: Dancer, key: string | undefined, json: Record<string, unknown>) =>
-  t.api.post("/api/friends/requests", { token: from.token, json, headers: key === undefined ? {} : { "Idempotency-Key": key } });
+  t.api.post("/api/friends/requests", { token: from.token, json, headers: keyHeaders(key) });
 
 /** The pair's request rows, friendship rows, and the notifications the pair got. */
 async function counts(a: number, b: number) {
@@ -33,12 +34,8 @@ describe("POST /api/friends/requests with an Idempotency-Key", () => {
     const key = unique("key");
     const body = { receiverId: bruno.user.id, message: "¿Bailamos?", didWeDance: true };
     const first = await send(ana, key, body);
-    expect(first.status).toBe(201);
-    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
     const again = await send(ana, key, { didWeDance: true, message: "¿Bailamos?", receiverId: bruno.user.id });
-    expect(again.status).toBe(201);
-    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(again.body).toEqual(first.body);
+    expectReplay(first, again);
     expect(await counts(ana.user.id, bruno.user.id)).toEqual({ requests: 1, friendships: 0, notifications: 1 });
     const noKey = await send(ana, undefined, body);
     expect([noKey.status, noKey.body.code]).toEqual([409, "request_pending"]);
@@ -49,12 +46,9 @@ describe("POST /api/friends/requests with an Idempotency-Key", () => {
     expect((await send(bruno, undefined, { receiverId: ana.user.id })).status).toBe(201);
     const key = unique("key");
     const first = await send(ana, key, { receiverId: bruno.user.id });
-    expect(first.status).toBe(200);
-    expect(first.body.friendship).not.toBeNull();
     const again = await send(ana, key, { receiverId: bruno.user.id });
-    expect(again.status).toBe(200);
-    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(again.body).toEqual(first.body);
+    expectReplay(first, again, 200);
+    expect(first.body.friendship).not.toBeNull();
     expect(await counts(ana.user.id, bruno.user.id)).toEqual({ requests: 1, friendships: 2, notifications: 2 });
   });
 
@@ -64,9 +58,9 @@ describe("POST /api/friends/requests with an Idempotency-Key", () => {
     const key = unique("key");
     expect((await send(ana, key, { receiverId: bruno.user.id, message: "one" })).status).toBe(201);
     const otherBody = await send(ana, key, { receiverId: bruno.user.id, message: "two" });
-    expect([otherBody.status, otherBody.body.code]).toEqual([422, "idempotency_key_reused"]);
+    expectKeyReused(otherBody);
     const otherReceiver = await send(ana, key, { receiverId: carla.user.id, message: "one" });
-    expect([otherReceiver.status, otherReceiver.body.code]).toEqual([422, "idempotency_key_reused"]);
+    expectKeyReused(otherReceiver);
     expect(await counts(ana.user.id, carla.user.id)).toEqual({ requests: 0, friendships: 0, notifications: 0 });
   });
 
@@ -74,9 +68,7 @@ describe("POST /api/friends/requests with an Idempotency-Key", () => {
     const [ana, bruno] = await pair();
     const key = unique("key");
     const results = await Promise.all(Array.from({ length: 4 }, () => send(ana, key, { receiverId: bruno.user.id })));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
-    for (const r of results) expect(r.body).toEqual(results[0]!.body);
-    expect(results.filter((r) => r.headers.get("Idempotent-Replayed") === null)).toHaveLength(1);
+    expectOneCreated(results);
     expect(await counts(ana.user.id, bruno.user.id)).toEqual({ requests: 1, friendships: 0, notifications: 1 });
   });
 
@@ -91,15 +83,10 @@ describe("POST /api/friends/requests with an Idempotency-Key", () => {
     expect(a.body.id).not.toBe(b.body.id);
   });
 
-  it.each([
-    ["empty", ""],
-    ["too long", "k".repeat(256)],
-    ["holding a tab", "a\tb"],
-  ])("refuses a key that is %s (400)", async (_label, key) => {
+  it.each(BAD_IDEMPOTENCY_KEYS)("refuses a key that is %s (400)", async (_label, key) => {
     const [ana, bruno] = await pair();
     const res = await send(ana, key, { receiverId: bruno.user.id });
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "header.idempotency-key" })]));
+    expectBadKey(res);
     expect(await counts(ana.user.id, bruno.user.id)).toEqual({ requests: 0, friendships: 0, notifications: 0 });
   });
 });
