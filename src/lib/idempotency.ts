@@ -21,6 +21,11 @@ import { AppError } from "./errors";
  *    again (`Idempotent-Replayed: true`), another body is a 422 `idempotency_key_reused`. A key
  *    older than {@link IDEMPOTENCY_TTL_HOURS} is deleted (conditionally, in SQL) and the create
  *    is run once more.
+ * 5. a create that answers 409 because the thing exists already (a share, a report: one per
+ *    dancer and target) may be answering a repeat whose first request made that thing, before
+ *    the key's own insert was reached (the create's conflict fires first, or its `ON CONFLICT DO
+ *    NOTHING` leaves nothing to record): {@link idempotent} then looks up the key too, and
+ *    replays (or 422s) when it is stored; without a stored key the 409 stands.
  *
  * Keys are per user and per route (`scope`), kept a day; the cleanup job deletes expired ones.
  *
@@ -85,9 +90,10 @@ export async function idempotencyClaim(
 /**
  * The CTE `idempotency_key` that stores a create's response, for the create's own `WITH`:
  * one row per row of `from` (the created row, so a create that made nothing stores nothing),
- * with `status` and `body` (jsonb SQL over `from`). Without a claim it writes nothing.
+ * with `status` (a number, or SQL over `from` for a create answering one of two) and `body`
+ * (jsonb SQL over `from`). Without a claim it writes nothing.
  */
-export function idempotencyRecordCte(claim: IdempotencyClaim | null, response: { status: number; from: SQL; body: SQL }): SQL {
+export function idempotencyRecordCte(claim: IdempotencyClaim | null, response: { status: number | SQL; from: SQL; body: SQL }): SQL {
   if (!claim) return sql`idempotency_key AS (SELECT 1 WHERE false)`;
   return sql`idempotency_key AS (
     INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status, response, expires_at)
@@ -122,7 +128,8 @@ async function storedResponse({ db }: Ctx, claim: IdempotencyClaim): Promise<(St
 
 /**
  * Runs a create that records its response with {@link idempotencyRecordCte}; when the key was
- * used before, answers the stored response instead (`replayed`), or 422 for another body.
+ * used before (the key's insert failed, or the create answered 409), answers the stored
+ * response instead (`replayed`), or 422 for another body.
  */
 export async function idempotent<T>(
   ctx: Ctx,
@@ -133,12 +140,16 @@ export async function idempotent<T>(
   if (!claim) return { value: await create(), replayed: false };
   // Twice at most: a key found expired is deleted and the create tried once more.
   for (let attempt = 0; attempt < 2; attempt++) {
+    let conflict: AppError | null = null;
     try {
       return { value: await create(), replayed: false };
     } catch (error) {
-      if (!isKeyTaken(error)) throw error;
+      if (error instanceof AppError && error.status === 409) conflict = error;
+      else if (!isKeyTaken(error)) throw error;
     }
     const stored = await storedResponse(ctx, claim);
+    // The thing exists, but not made under this key (or that key expired): the conflict stands.
+    if (conflict && !stored) throw conflict;
     if (stored) {
       if (stored.requestHash !== claim.requestHash) {
         throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request body.");

@@ -1,3 +1,4 @@
+import { IDEMPOTENT_REPLAYED, idempotencyClaim } from "../../lib/idempotency";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import type * as routes from "./friendships.routes";
@@ -30,7 +31,13 @@ export const degree: Handler<typeof routes.degree> = async (c) => {
 };
 
 export const addMemory: Handler<typeof routes.addMemory> = async (c) => {
-  return c.json(await friendships.addMemory(actorCtx(c), { ...c.req.valid("json"), ...c.req.valid("param") }), 201);
+  const ctx = actorCtx(c);
+  // The friend's id is hashed with the body: the same key for another friend is another request (422).
+  const input = { ...c.req.valid("json"), ...c.req.valid("param") };
+  const claim = await idempotencyClaim(ctx.actor.id, friendships.ADD_MEMORY_SCOPE, c.req.valid("header")["idempotency-key"], input);
+  const { memory, replayed } = await friendships.addMemory(ctx, { ...input, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
+  return c.json(memory, 201);
 };
 
 export const listMemories: Handler<typeof routes.listMemories> = async (c) => {
@@ -38,7 +45,12 @@ export const listMemories: Handler<typeof routes.listMemories> = async (c) => {
 };
 
 export const recordDance: Handler<typeof routes.recordDance> = async (c) => {
-  return c.json(await friendships.recordDance(actorCtx(c), { ...c.req.valid("json"), ...c.req.valid("param") }), 201);
+  const ctx = actorCtx(c);
+  const input = { ...c.req.valid("json"), ...c.req.valid("param") };
+  const claim = await idempotencyClaim(ctx.actor.id, friendships.RECORD_DANCE_SCOPE, c.req.valid("header")["idempotency-key"], input);
+  const { activity, replayed } = await friendships.recordDance(ctx, { ...input, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
+  return c.json(activity, 201);
 };
 
 export const listActivities: Handler<typeof routes.listActivities> = async (c) => {

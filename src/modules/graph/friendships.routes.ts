@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeader } from "../../lib/idempotency";
 import { IdParam, jsonBody, jsonContent, problems } from "../../lib/openapi";
 import { PageQuery, pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
@@ -79,14 +80,18 @@ export const degree = route.authed({
   responses: { 200: jsonContent(DegreeSchema, "The degree"), ...problems(400, 404) },
 });
 
+const idempotency =
+  "With an `Idempotency-Key`, a repeat within 24 hours answers the first response (`Idempotent-Replayed: true`) " +
+  "and records nothing more; the same key with another body or for another friend is a 422 `idempotency_key_reused`.";
+
 export const addMemory = route.authed({
   method: "post",
   path: "/api/friends/{userId}/memories",
   object: "user",
   summary: "Share a memory (photo or video) of a friendship",
-  description: "Logged on the pair's timeline as `memory_shared`. 404 when the two are not friends.",
-  request: { params: UserIdParam, body: jsonBody(MemoryBody) },
-  responses: { 201: jsonContent(MemorySchema, "The memory"), ...problems(400, 404) },
+  description: `Logged on the pair's timeline as \`memory_shared\`. 404 when the two are not friends. ${idempotency}`,
+  request: { headers: IdempotencyKeyHeader, params: UserIdParam, body: jsonBody(MemoryBody) },
+  responses: { 201: jsonContent(MemorySchema, "The memory"), ...problems(400, 404, 422) },
 });
 
 export const listMemories = route.authed({
@@ -103,9 +108,9 @@ export const recordDance = route.authed({
   path: "/api/friends/{userId}/dances",
   object: "user",
   summary: "Record that the caller danced with a friend",
-  description: "A `dance_together` activity, optionally at an event and with a note. 404 when not friends or no such event.",
-  request: { params: UserIdParam, body: jsonBody(DanceBody) },
-  responses: { 201: jsonContent(ActivitySchema, "The activity"), ...problems(400, 404) },
+  description: `A \`dance_together\` activity, optionally at an event and with a note. 404 when not friends or no such event. ${idempotency}`,
+  request: { headers: IdempotencyKeyHeader, params: UserIdParam, body: jsonBody(DanceBody) },
+  responses: { 201: jsonContent(ActivitySchema, "The activity"), ...problems(400, 404, 422) },
 });
 
 export const listActivities = route.authed({

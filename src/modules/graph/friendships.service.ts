@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { AppError, badRequest, notFound } from "../../lib/errors";
+import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { type Keyset, keysetPage, type Page, type PageRequest, sortedPage } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
@@ -272,13 +273,26 @@ function toMemory(row: MemoryRow): Memory {
   };
 }
 
-/** The actor shares a memory (a photo or a video) of a friendship; it is logged as `memory_shared`. One statement. */
+/**
+ * The routes an `Idempotency-Key` of a memory or a dance is scoped to. Templates, not paths: the
+ * friend's id is part of the request hash instead, so one key sent for two friends is a 422.
+ */
+export const ADD_MEMORY_SCOPE = "POST /api/friends/{userId}/memories";
+export const RECORD_DANCE_SCOPE = "POST /api/friends/{userId}/dances";
+
+/**
+ * The actor shares a memory (a photo or a video) of a friendship; it is logged as `memory_shared`.
+ * One statement, which with an `Idempotency-Key` also stores the response (a repeat replays it).
+ */
 export async function addMemory(
-  { db, actor, config }: ActorCtx,
-  input: { userId: number; url: string; type: "image" | "video"; caption?: string | null },
-): Promise<Memory> {
+  ctx: ActorCtx,
+  input: { userId: number; url: string; type: "image" | "video"; caption?: string | null; claim: IdempotencyClaim | null },
+): Promise<{ memory: Memory; replayed: boolean }> {
+  const { db, actor, config } = ctx;
+  const { claim } = input;
   assertOwnMediaUrls(config, [{ path: "body.url", url: input.url, family: input.type }]);
-  const { rows } = await db.execute<MemoryRow>(sql`
+  const create = async (): Promise<Memory> => {
+    const { rows } = await db.execute<MemoryRow>(sql`
     WITH pair AS (${pairOf(actor.id, input.userId)}),
     memory AS (
       INSERT INTO friendship_media (friendship_id, uploader_id, media_url, media_type, caption, phase)
@@ -288,11 +302,15 @@ export async function addMemory(
     ${friendshipActivityCtes(
       { pairs: [actor.id, input.userId], type: "memory_shared", metadata: sql`(SELECT jsonb_build_object('mediaId', id) FROM memory)` },
       { when: sql`EXISTS (SELECT 1 FROM pair)` },
-    )}
+    )},
+    ${idempotencyRecordCte(claim, { status: 201, from: sql`memory`, body: sql`to_jsonb(memory)` })}
     SELECT * FROM memory`);
-  const row = rows[0];
-  if (!row) throw notFound("friend");
-  return toMemory(row);
+    const row = rows[0];
+    if (!row) throw notFound("friend");
+    return toMemory(row);
+  };
+  const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toMemory(stored.body as MemoryRow));
+  return { memory: value, replayed };
 }
 
 /**
@@ -384,25 +402,33 @@ export async function listActivities(ctx: ActorCtx, input: PageRequest & { userI
 
 /**
  * The actor records that the two danced together (at an event, with a note), as a
- * `dance_together` activity, in one statement. 404 when not friends or the event is unknown.
+ * `dance_together` activity, in one statement (with an `Idempotency-Key`, storing the response
+ * too: a repeat replays it). 404 when not friends or the event is unknown.
  */
 export async function recordDance(
-  { db, actor }: ActorCtx,
-  input: { userId: number; eventId?: number; note?: string },
-): Promise<Activity> {
+  ctx: ActorCtx,
+  input: { userId: number; eventId?: number; note?: string; claim: IdempotencyClaim | null },
+): Promise<{ activity: Activity; replayed: boolean }> {
+  const { db, actor } = ctx;
+  const { claim } = input;
   const eventId = input.eventId ?? null;
-  const { rows } = await db.execute<{ friends: boolean; event_found: boolean } & Partial<ActivityRow>>(sql`
+  const create = async (): Promise<Activity> => {
+    const { rows } = await db.execute<{ friends: boolean; event_found: boolean } & Partial<ActivityRow>>(sql`
     WITH pair AS (${pairOf(actor.id, input.userId)}),
     event AS (SELECT ${eventId}::int IS NULL OR EXISTS (SELECT 1 FROM events WHERE id = ${eventId}::int) AS found),
     ${friendshipActivityCtes(
       { pairs: [actor.id, input.userId], type: "dance_together", metadata: { eventId, note: input.note ?? null } },
       { when: sql`(SELECT found FROM event)` },
-    )}
-    SELECT EXISTS (SELECT 1 FROM pair) AS friends, (SELECT found FROM event) AS event_found,
-           a.id, a.activity_type, ${actor.id}::int AS user_id, a.metadata, a.created_at
-    FROM (SELECT 1) one LEFT JOIN activity_row a ON true`);
-  const row = rows[0];
-  if (!row?.friends) throw notFound("friend");
-  if (!row.event_found) throw notFound("event");
-  return toActivity(row as ActivityRow);
+    )},
+    danced AS (SELECT a.id, a.activity_type, ${actor.id}::int AS user_id, a.metadata, a.created_at FROM activity_row a),
+    ${idempotencyRecordCte(claim, { status: 201, from: sql`danced`, body: sql`to_jsonb(danced)` })}
+    SELECT EXISTS (SELECT 1 FROM pair) AS friends, (SELECT found FROM event) AS event_found, d.*
+    FROM (SELECT 1) one LEFT JOIN danced d ON true`);
+    const row = rows[0];
+    if (!row?.friends) throw notFound("friend");
+    if (!row.event_found) throw notFound("event");
+    return toActivity(row as ActivityRow);
+  };
+  const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toActivity(stored.body as ActivityRow));
+  return { activity: value, replayed };
 }

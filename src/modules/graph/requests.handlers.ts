@@ -1,3 +1,4 @@
+import { IDEMPOTENT_REPLAYED, idempotencyClaim } from "../../lib/idempotency";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import { sendRequestError } from "./requests.policy";
@@ -9,7 +10,9 @@ export const send: Handler<typeof routes.send> = async (c) => {
   const input = c.req.valid("json");
   const refused = sendRequestError(ctx.actor.id, input.receiverId);
   if (refused) throw refused;
-  const { outcome, request } = await requests.sendRequest(ctx, input);
+  const claim = await idempotencyClaim(ctx.actor.id, requests.SEND_REQUEST_SCOPE, c.req.valid("header")["idempotency-key"], input);
+  const { outcome, request, replayed } = await requests.sendRequest(ctx, { ...input, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
   return outcome === "sent" ? c.json(request, 201) : c.json(request, 200);
 };
 

@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeader } from "../../lib/idempotency";
 import { IdParam, jsonBody, jsonContent, optionalJsonBody, problems } from "../../lib/openapi";
 import { PageQuery, pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
@@ -14,12 +15,14 @@ export const send = route.authed({
     "sent again (same id). When the receiver has already asked you, this accepts their request instead: 200 with " +
     "their request, accepted, and the friendship (your story fills in what theirs left empty; your media become " +
     "acceptance media). 400 for yourself; 404 for an unknown, inactive or blocked (either way) dancer; 409 " +
-    "`already_friends`, `request_pending`, or `request_rejected_recently` with `retryAt` (30 days after the refusal).",
-  request: { body: jsonBody(SendRequestBody) },
+    "`already_friends`, `request_pending`, or `request_rejected_recently` with `retryAt` (30 days after the refusal). " +
+    "With an `Idempotency-Key`, a repeat within 24 hours answers the first response, 201 or 200 " +
+    "(`Idempotent-Replayed: true`), not 409; the same key with another body is a 422 `idempotency_key_reused`.",
+  request: { headers: IdempotencyKeyHeader, body: jsonBody(SendRequestBody) },
   responses: {
     201: jsonContent(FriendRequestSchema, "The request, pending"),
     200: jsonContent(FriendRequestSchema, "Their request to you, accepted by this one"),
-    ...problems(400, 404, 409),
+    ...problems(400, 404, 409, 422),
   },
 });
 

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
 import type { Config } from "../../lib/env";
 import { AppError, conflict, notFound } from "../../lib/errors";
+import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
@@ -124,19 +125,40 @@ function toView(row: RequestRow): FriendRequestView {
 
 export type SendOutcome = "sent" | "accepted";
 
+/** The route an `Idempotency-Key` of a friend request is scoped to. */
+export const SEND_REQUEST_SCOPE = "POST /api/friends/requests";
+
 /**
  * The actor asks `receiverId` to be friends, with the "did we dance?" story and media, in one
  * atomic batch (the pair's lock, then one statement): the request row (the pair's single row
  * is reused after a cancel or a reject), its story, its media (phase `request`) and the
  * receiver's `friend_request` notification. When the receiver already asked the actor, the
  * new request accepts theirs instead (`accepted`): its story fills in what theirs left
- * empty, its media become acceptance media. Refusals write nothing.
+ * empty, its media become acceptance media. Refusals write nothing. With an `Idempotency-Key`
+ * (see src/lib/idempotency.ts) the response (201 sent or 200 accepted) is stored in the same
+ * statement; a repeat replays it, also when the first request is what makes the repeat a 409
+ * (`request_pending`, `already_friends`).
  */
 export async function sendRequest(
-  { db, actor, now, config }: ActorCtx,
+  ctx: ActorCtx,
+  input: SendRequestInput & { claim: IdempotencyClaim | null },
+): Promise<{ outcome: SendOutcome; request: FriendRequestView; replayed: boolean }> {
+  assertRequestMedia(ctx.config, input.media);
+  const { claim } = input;
+  const { value, replayed } = await idempotent<{ outcome: SendOutcome; request: FriendRequestView }>(
+    ctx,
+    claim,
+    () => insertRequest(ctx, input, claim),
+    (stored) => ({ outcome: stored.status === 201 ? "sent" : "accepted", request: toView(stored.body as RequestRow) }),
+  );
+  return { ...value, replayed };
+}
+
+async function insertRequest(
+  { db, actor, now }: ActorCtx,
   input: SendRequestInput,
+  claim: IdempotencyClaim | null,
 ): Promise<{ outcome: SendOutcome; request: FriendRequestView }> {
-  assertRequestMedia(config, input.media);
   const me = actor.id;
   const them = input.receiverId;
   const eventId = input.danceEventId ?? null;
@@ -211,15 +233,23 @@ export async function sendRequest(
       now,
       input.media,
       sql`(${danced}::boolean OR coalesce((SELECT s.did_we_dance FROM friend_request_stories s WHERE s.friend_request_id = a.id), false))`,
-    )}
-    SELECT v.outcome, v.retry_at::text AS retry_at,
-      (SELECT row_to_json(x) FROM (SELECT * FROM sent UNION ALL SELECT * FROM accepted) x) AS request,
-      (SELECT row_to_json(x) FROM (SELECT * FROM sent_story UNION ALL SELECT * FROM crossed_story) x) AS story,
-      CASE WHEN EXISTS (SELECT 1 FROM sent)
-        THEN (SELECT json_agg(${mediaObject(sql`w`)} ORDER BY w.id) FROM sent_media w)
-        ELSE ${mediaOf(sql`(SELECT id FROM accepted)`, sql`acceptance_media`)} END AS media,
-      (SELECT row_to_json(b) FROM befriended b WHERE b.user_id = ${me}) AS friendship
-    FROM verdict v`),
+    )},
+    result AS (
+      SELECT v.outcome, v.retry_at::text AS retry_at,
+        (SELECT row_to_json(x) FROM (SELECT * FROM sent UNION ALL SELECT * FROM accepted) x) AS request,
+        (SELECT row_to_json(x) FROM (SELECT * FROM sent_story UNION ALL SELECT * FROM crossed_story) x) AS story,
+        CASE WHEN EXISTS (SELECT 1 FROM sent)
+          THEN (SELECT json_agg(${mediaObject(sql`w`)} ORDER BY w.id) FROM sent_media w)
+          ELSE ${mediaOf(sql`(SELECT id FROM accepted)`, sql`acceptance_media`)} END AS media,
+        (SELECT row_to_json(b) FROM befriended b WHERE b.user_id = ${me}) AS friendship
+      FROM verdict v
+    ),
+    ${idempotencyRecordCte(claim, {
+      status: sql`CASE made.outcome WHEN 'send' THEN 201 ELSE 200 END`,
+      from: sql`(SELECT * FROM result WHERE request IS NOT NULL) made`,
+      body: sql`to_jsonb(made)`,
+    })}
+    SELECT * FROM result`),
   ]);
   const row = result.rows[0]!;
   switch (row.outcome) {

@@ -1,26 +1,44 @@
+import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../lib/context";
 import { notFound } from "../../lib/errors";
+import { IDEMPOTENT_REPLAYED, idempotencyClaim } from "../../lib/idempotency";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import { selfReportError } from "./moderation.policy";
 import type * as routes from "./moderation.routes";
+import type { ModerationTarget, ReportBody } from "./moderation.schemas";
 import * as queue from "./queue.service";
 import * as reports from "./reports.service";
 
+/** Files a report; the target id is hashed with the body, so one key on two targets is a 422. */
+async function report(
+  c: Context<AppEnv>,
+  target: ModerationTarget,
+  request: { targetId: number; key: string | undefined; body: z.infer<typeof ReportBody> },
+) {
+  const ctx = actorCtx(c);
+  const { targetId, key, body } = request;
+  const claim = await idempotencyClaim(ctx.actor.id, reports.REPORT_SCOPES[target], key, { targetId, ...body });
+  const { report, replayed } = await reports.fileReport(ctx, { target, targetId, ...body, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
+  return report;
+}
+
 export const reportPost: Handler<typeof routes.reportPost> = async (c) => {
-  const { id } = c.req.valid("param");
-  return c.json(await reports.fileReport(actorCtx(c), { target: "post", targetId: id, ...c.req.valid("json") }), 201);
+  const request = { targetId: c.req.valid("param").id, key: c.req.valid("header")["idempotency-key"], body: c.req.valid("json") };
+  return c.json(await report(c, "post", request), 201);
 };
 
 export const reportComment: Handler<typeof routes.reportComment> = async (c) => {
-  const { id } = c.req.valid("param");
-  return c.json(await reports.fileReport(actorCtx(c), { target: "comment", targetId: id, ...c.req.valid("json") }), 201);
+  const request = { targetId: c.req.valid("param").id, key: c.req.valid("header")["idempotency-key"], body: c.req.valid("json") };
+  return c.json(await report(c, "comment", request), 201);
 };
 
 export const reportUser: Handler<typeof routes.reportUser> = async (c) => {
-  const ctx = actorCtx(c);
-  const { id } = c.req.valid("param");
-  if (id === ctx.actor.id) throw selfReportError("user");
-  return c.json(await reports.fileReport(ctx, { target: "user", targetId: id, ...c.req.valid("json") }), 201);
+  const request = { targetId: c.req.valid("param").id, key: c.req.valid("header")["idempotency-key"], body: c.req.valid("json") };
+  if (request.targetId === actorCtx(c).actor.id) throw selfReportError("user");
+  return c.json(await report(c, "user", request), 201);
 };
 
 export const listQueue: Handler<typeof routes.listQueue> = async (c) => {

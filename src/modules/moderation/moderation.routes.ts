@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeader } from "../../lib/idempotency";
 import { IdParam, jsonBody, jsonContent, optionalJsonBody, problems } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
@@ -19,7 +20,9 @@ const reporting =
   "One report per reporter and target: a second is 409 `already_reported`. Reporting yourself or your " +
   "own content is 400 `cannot_report_self`. The report joins the target's open queue item; after " +
   `${AUTO_HIDE_THRESHOLD} distinct reporters, content is hidden from everyone but its author pending review ` +
-  "(a reported user is never suspended automatically). The reporter sees nothing of the queue.";
+  "(a reported user is never suspended automatically). The reporter sees nothing of the queue. With an " +
+  "`Idempotency-Key`, a repeat within 24 hours answers the first 201 (`Idempotent-Replayed: true`), not 409; the " +
+  "same key with another body or on another target is a 422 `idempotency_key_reused`.";
 
 export const reportPost = route.authed({
   method: "post",
@@ -27,8 +30,8 @@ export const reportPost = route.authed({
   object: "post",
   summary: "Report a post",
   description: `A post the caller may not see is 404. ${reporting}`,
-  request: { params: IdParam, body: jsonBody(ReportBody) },
-  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415) },
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(ReportBody) },
+  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
 });
 
 export const reportComment = route.authed({
@@ -39,8 +42,8 @@ export const reportComment = route.authed({
   description:
     "A comment the caller may not see (its post is not visible to them, it is hidden, or its author is " +
     `blocked either way or suspended) is 404. ${reporting}`,
-  request: { params: IdParam, body: jsonBody(ReportBody) },
-  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415) },
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(ReportBody) },
+  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
 });
 
 export const reportUser = route.authed({
@@ -49,8 +52,8 @@ export const reportUser = route.authed({
   object: "user",
   summary: "Report a user",
   description: `An unknown, suspended or deactivated account, or a block either way, is 404. ${reporting}`,
-  request: { params: IdParam, body: jsonBody(ReportBody) },
-  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415) },
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(ReportBody) },
+  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
 });
 
 const moderators = `Moderators only (role level ${MODERATOR_LEVEL} and up).`;

@@ -2,11 +2,22 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
 import { PG, pgError } from "../../lib/db";
 import { notFound } from "../../lib/errors";
+import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { notBlockedBetween } from "../blocks";
 import { setCommentsHidden, setPostsHidden, visibleTo } from "../posts";
 import { accountUsable } from "../users";
 import { alreadyReportedError, AUTO_HIDE_THRESHOLD, selfReportError } from "./moderation.policy";
 import { type ModerationTarget, type Report, type ReportReason, type ReportRow, toReport } from "./moderation.schemas";
+
+/**
+ * The routes an `Idempotency-Key` of a report is scoped to. Templates, not paths: the target id
+ * is part of the request hash instead, so one key sent for two targets is a 422.
+ */
+export const REPORT_SCOPES: Record<ModerationTarget, string> = {
+  post: "POST /api/posts/{id}/report",
+  comment: "POST /api/comments/{id}/report",
+  user: "POST /api/users/{id}/report",
+};
 
 /**
  * The reported thing, if the reporter may see it, as `(id, owner_id)`, locked against
@@ -51,10 +62,25 @@ function autoHide(target: ModerationTarget): SQL | null {
  * hidden by the one statement that finds it not yet hidden. A second report by the same
  * reporter is seen here (409), and one racing the first fails the unique index on reports,
  * which rolls back its whole statement, count included (409 too).
+ *
+ * With an `Idempotency-Key` (see src/lib/idempotency.ts) the response is stored in the same
+ * statement; a repeat replays it, also when its first report is what makes the repeat a 409
+ * (seen by `fresh`, or the reports index failing before the key's insert is reached).
  */
 export async function fileReport(
+  ctx: ActorCtx,
+  input: { target: ModerationTarget; targetId: number; reason: ReportReason; details?: string; claim: IdempotencyClaim | null },
+): Promise<{ report: Report; replayed: boolean }> {
+  const { claim } = input;
+  const create = () => insertReport(ctx, input, claim);
+  const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toReport(stored.body as ReportRow));
+  return { report: value, replayed };
+}
+
+async function insertReport(
   { db, actor, logger }: ActorCtx,
   input: { target: ModerationTarget; targetId: number; reason: ReportReason; details?: string },
+  claim: IdempotencyClaim | null,
 ): Promise<Report> {
   const { target, targetId } = input;
   const hide = autoHide(target);
@@ -90,7 +116,8 @@ export async function fileReport(
       auto_hidden AS (
         INSERT INTO moderation_actions (queue_id, moderator_id, target_type, target_id, action)
         SELECT q.id, NULL, ${target}, h.id, 'auto_hide' FROM hidden h JOIN queued q ON q.target_id = h.id
-      )
+      ),
+      ${idempotencyRecordCte(claim, { status: 201, from: sql`report`, body: sql`to_jsonb(report)` })}
       SELECT EXISTS (SELECT 1 FROM target) AS found,
         EXISTS (SELECT 1 FROM target WHERE owner_id = ${actor.id}) AS own,
         (SELECT row_to_json(r) FROM report r) AS report,

@@ -1,3 +1,4 @@
+import { IDEMPOTENT_REPLAYED, idempotencyClaim } from "../../lib/idempotency";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import type * as routes from "./comments.routes";
@@ -9,8 +10,15 @@ export const list: Handler<typeof routes.list> = async (c) => {
 };
 
 export const create: Handler<typeof routes.create> = async (c) => {
+  const ctx = actorCtx(c);
   const { id } = c.req.valid("param");
-  return c.json(await comments.createComment(actorCtx(c), { postId: id, ...c.req.valid("json") }), 201);
+  const body = c.req.valid("json");
+  // The post id is hashed with the body: the same key on another post is another request (422).
+  const key = c.req.valid("header")["idempotency-key"];
+  const claim = await idempotencyClaim(ctx.actor.id, comments.CREATE_COMMENT_SCOPE, key, { postId: id, ...body });
+  const { comment, replayed } = await comments.createComment(ctx, { postId: id, ...body, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
+  return c.json(comment, 201);
 };
 
 export const update: Handler<typeof routes.update> = async (c) => {

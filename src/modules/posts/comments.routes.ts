@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeader } from "../../lib/idempotency";
 import { IdParam, jsonBody, jsonContent, problems } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
@@ -33,10 +34,12 @@ export const create = route.authed({
     "201 with the comment. With `parentId`, a reply: it must name a comment of the same post the caller may see " +
     "(else 400 `invalid_parent`); a reply to a reply joins the top-level comment's thread, so `parentId` in the " +
     "answer is always a top-level comment. A comment notifies the post's author (`post_comment`), a reply the " +
-    "author of the comment replied to (`comment_reply`), coalesced per subject. " +
+    "author of the comment replied to (`comment_reply`), coalesced per subject. With an `Idempotency-Key`, a " +
+    "repeat within 24 hours answers the first response (`Idempotent-Replayed: true`) and creates nothing; the " +
+    "same key with another body or on another post is a 422 `idempotency_key_reused`. " +
     seen,
-  request: { params: IdParam, body: jsonBody(CreateCommentBody) },
-  responses: { 201: jsonContent(CommentSchema, "The new comment"), ...problems(400, 404) },
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(CreateCommentBody) },
+  responses: { 201: jsonContent(CommentSchema, "The new comment"), ...problems(400, 404, 422) },
 });
 
 export const update = route.authed({

@@ -1,12 +1,19 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { AppError, notFound } from "../../lib/errors";
+import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { type Page, type PageRequest, sortedPage, TimeIdCursor } from "../../lib/pagination";
 import { notificationCtes } from "../notifications";
 import { commentColumns, commentVisibleTo } from "./comments.conditions";
 import { mayNotDeleteComment, mayRemoveAnyComment, notCommentAuthor } from "./comments.policy";
 import { type Comment, type CommentLikeState, type CommentRow, toComment } from "./comments.schemas";
 import { visibleTo } from "./posts.conditions";
+
+/**
+ * The route an `Idempotency-Key` of a comment is scoped to. The template, not the path: the
+ * post id is part of the request hash instead, so one key sent for two posts is a 422.
+ */
+export const CREATE_COMMENT_SCOPE = "POST /api/posts/{id}/comments";
 
 const invalidParent = () =>
   new AppError(400, "invalid_parent", "parentId must name a comment of this post that you can see.", {
@@ -79,12 +86,15 @@ export async function listComments(
  * a comment's deletion locks it (see {@link deleteComment}): a comment racing the post's
  * deletion, or a reply racing its thread's deletion, is refused rather than left orphaned. A
  * post the actor may not see (a block either way hides it) is 404; a parent that is not a
- * visible comment of the post is 400 `invalid_parent`.
+ * visible comment of the post is 400 `invalid_parent`. With an `Idempotency-Key` (see
+ * src/lib/idempotency.ts) the response is stored in the same statement, and a repeat replays it.
  */
 export async function createComment(
-  { db, actor }: ActorCtx,
-  input: { postId: number; content: string; parentId?: number },
-): Promise<Comment> {
+  ctx: ActorCtx,
+  input: { postId: number; content: string; parentId?: number; claim: IdempotencyClaim | null },
+): Promise<{ comment: Comment; replayed: boolean }> {
+  const { db, actor } = ctx;
+  const { claim } = input;
   const me = actor.id;
   const replying = input.parentId !== undefined;
   // The parent is read after the post is locked ((SELECT id FROM post) runs first), and locked
@@ -115,7 +125,8 @@ export async function createComment(
         data: sql`(SELECT jsonb_build_object('postId', post_id, 'commentId', id) FROM inserted)`,
         coalesce: "subject",
       });
-  const { rows } = await db.execute<CommentRow & { post_found: boolean }>(sql`
+  const create = async (): Promise<Comment> => {
+    const { rows } = await db.execute<CommentRow & { post_found: boolean }>(sql`
     WITH post AS (
       SELECT p.id, p.user_id FROM posts p
       WHERE p.id = ${input.postId} AND ${visibleTo(me, sql`p`)}
@@ -132,13 +143,17 @@ export async function createComment(
       UPDATE posts p SET comments = coalesce(p.comments, 0) + (SELECT count(*) FROM inserted)
       WHERE p.id IN (SELECT post_id FROM inserted)
     ),
-    ${notification}
-    SELECT EXISTS (SELECT 1 FROM post) AS post_found, ${commentColumns(me, sql`c`, sql`u`)}
-    FROM (SELECT 1) one LEFT JOIN inserted c ON true LEFT JOIN users u ON u.id = c.user_id`);
-  const row = rows[0]!;
-  if (!row.post_found) throw notFound("post");
-  if (row.id === null) throw invalidParent();
-  return toComment(row);
+    ${notification},
+    card AS (SELECT ${commentColumns(me, sql`c`, sql`u`)} FROM inserted c JOIN users u ON u.id = c.user_id),
+    ${idempotencyRecordCte(claim, { status: 201, from: sql`card`, body: sql`to_jsonb(card)` })}
+    SELECT EXISTS (SELECT 1 FROM post) AS post_found, card.* FROM (SELECT 1) one LEFT JOIN card ON true`);
+    const row = rows[0]!;
+    if (!row.post_found) throw notFound("post");
+    if (row.id === null) throw invalidParent();
+    return toComment(row);
+  };
+  const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toComment(stored.body as CommentRow));
+  return { comment: value, replayed };
 }
 
 /**

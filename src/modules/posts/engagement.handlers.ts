@@ -1,11 +1,19 @@
+import { IDEMPOTENT_REPLAYED, idempotencyClaim } from "../../lib/idempotency";
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import type * as routes from "./engagement.routes";
 import * as engagement from "./engagement.service";
 
 export const share: Handler<typeof routes.share> = async (c) => {
+  const ctx = actorCtx(c);
   const { id } = c.req.valid("param");
-  return c.json(await engagement.sharePost(actorCtx(c), { postId: id, ...c.req.valid("json") }), 201);
+  const body = c.req.valid("json");
+  // The post id is hashed with the body: the same key on another post is another request (422).
+  const key = c.req.valid("header")["idempotency-key"];
+  const claim = await idempotencyClaim(ctx.actor.id, engagement.SHARE_POST_SCOPE, key, { postId: id, ...body });
+  const { shared, replayed } = await engagement.sharePost(ctx, { postId: id, ...body, claim });
+  if (replayed) c.header(IDEMPOTENT_REPLAYED, "true");
+  return c.json(shared, 201);
 };
 
 export const unshare: Handler<typeof routes.unshare> = async (c) => {

@@ -1,3 +1,4 @@
+import { IdempotencyKeyHeader } from "../../lib/idempotency";
 import { IdParam, jsonContent, optionalJsonBody, problems } from "../../lib/openapi";
 import { PageQuery, pageSchema } from "../../lib/pagination";
 import { moduleRoutes } from "../../lib/routes";
@@ -15,8 +16,10 @@ export const share = route.authed({
     "201 with the share and the post's card (its counters after the share). One share per dancer and post: a " +
     "repeat is 409 `already_shared`. Only a post the caller may see (404 otherwise), and only a public post " +
     "(422 `post_not_shareable` for a friends-only, private or moderated one: a share is shown to the sharer's " +
-    "followers). The post's author is notified (`post_share`, coalesced per post).",
-  request: { params: IdParam, body: optionalJsonBody(SharePostBody) },
+    "followers). The post's author is notified (`post_share`, coalesced per post). With an `Idempotency-Key`, " +
+    "a repeat within 24 hours answers the first 201 (`Idempotent-Replayed: true`), not 409; the same key with " +
+    "another body or on another post is a 422 `idempotency_key_reused`.",
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: optionalJsonBody(SharePostBody) },
   responses: { 201: jsonContent(SharedPostSchema, "The share"), ...problems(400, 404, 409, 422) },
 });
 

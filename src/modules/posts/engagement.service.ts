@@ -1,12 +1,19 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
 import { AppError, conflict, notFound } from "../../lib/errors";
+import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { notificationCtes } from "../notifications";
 import { type BookmarkState, type SharedPost, type SharedPostRow, toSharedPost } from "./engagement.schemas";
 import { postCardColumns } from "./posts.cards";
 import { visibleTo } from "./posts.conditions";
 import { type Post, type PostCardRow, toPost } from "./posts.schemas";
+
+/**
+ * The route an `Idempotency-Key` of a share is scoped to. The template, not the path: the post
+ * id is part of the request hash instead, so one key sent for two posts is a 422.
+ */
+export const SHARE_POST_SCOPE = "POST /api/posts/{id}/share";
 
 const notShareable = () =>
   new AppError(
@@ -35,10 +42,19 @@ function withdrawable(me: number, postId: number, mine: SQL): SQL {
  * coalesced by post. Only what the actor may see (else 404), and only public posts not hidden
  * by moderation (else 422 `post_not_shareable`), since a share is shown to the sharer's
  * followers. The post row is locked first, so a share racing the post's deletion is a 404.
+ * With an `Idempotency-Key` (see src/lib/idempotency.ts) the response is stored in the same
+ * statement; a repeat replays it, also when its share is what makes the repeat a 409 (the
+ * share's `ON CONFLICT DO NOTHING` runs before the key's insert, and leaves it nothing to insert).
  */
-export async function sharePost({ db, actor }: ActorCtx, input: { postId: number; comment?: string }): Promise<SharedPost> {
+export async function sharePost(
+  ctx: ActorCtx,
+  input: { postId: number; comment?: string; claim: IdempotencyClaim | null },
+): Promise<{ shared: SharedPost; replayed: boolean }> {
+  const { db, actor } = ctx;
+  const { claim } = input;
   const me = actor.id;
-  const { rows } = await db.execute<SharedPostRow & { shareable: boolean | null }>(sql`
+  const create = async (): Promise<SharedPost> => {
+    const { rows } = await db.execute<SharedPostRow & { shareable: boolean | null }>(sql`
     WITH post AS (
       SELECT p.id, p.user_id, (coalesce(p.visibility, 'public') = 'public' AND p.hidden_at IS NULL) AS shareable
       FROM posts p WHERE p.id = ${input.postId} AND ${visibleTo(me, sql`p`)}
@@ -63,22 +79,27 @@ export async function sharePost({ db, actor }: ActorCtx, input: { postId: number
       subjectId: input.postId,
       data: { postId: input.postId },
       coalesce: "subject",
-    })}
-    SELECT (SELECT shareable FROM post) AS shareable,
-      s.id AS share_id, s.comment AS share_comment, s.created_at::text AS share_created_key,
-      sharer.id AS sharer_id, sharer.username AS sharer_username, sharer.name AS sharer_name,
-      sharer.profile_image AS sharer_profile_image,
-      ${postCardColumns(me, sql`p`, sql`a`)}
-    FROM (SELECT 1) one
-    LEFT JOIN shared s ON true
-    LEFT JOIN counted p ON true
-    LEFT JOIN users a ON a.id = p.user_id
-    LEFT JOIN users sharer ON sharer.id = s.user_id`);
-  const row = rows[0]!;
-  if (row.shareable === null) throw notFound("post");
-  if (!row.shareable) throw notShareable();
-  if (row.share_id === null) throw conflict("already_shared", "You have already shared this post.");
-  return toSharedPost(row);
+    })},
+    card AS (
+      SELECT s.id AS share_id, s.comment AS share_comment, s.created_at::text AS share_created_key,
+        sharer.id AS sharer_id, sharer.username AS sharer_username, sharer.name AS sharer_name,
+        sharer.profile_image AS sharer_profile_image,
+        ${postCardColumns(me, sql`p`, sql`a`)}
+      FROM shared s
+      JOIN counted p ON true
+      JOIN users a ON a.id = p.user_id
+      JOIN users sharer ON sharer.id = s.user_id
+    ),
+    ${idempotencyRecordCte(claim, { status: 201, from: sql`card`, body: sql`to_jsonb(card)` })}
+    SELECT (SELECT shareable FROM post) AS shareable, card.* FROM (SELECT 1) one LEFT JOIN card ON true`);
+    const row = rows[0]!;
+    if (row.shareable === null) throw notFound("post");
+    if (!row.shareable) throw notShareable();
+    if (row.share_id === null) throw conflict("already_shared", "You have already shared this post.");
+    return toSharedPost(row);
+  };
+  const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toSharedPost(stored.body as SharedPostRow));
+  return { shared: value, replayed };
 }
 
 /**
