@@ -44,6 +44,9 @@ CREATE OR REPLACE FUNCTION feed_sources(viewer int, feed_of int, timeline_of int
 --   kept, behind an OFFSET 0 fence (as a WHERE clause the planner would cost the scan as if it
 --   read most of the table), until `lim` are kept. Accounts are joined (index probes, in order)
 --   rather than tested with EXISTS, which the planner would answer by hashing every account.
+--   Posts are walked first; once `lim` are kept, the shares walk stops at the last one's time
+--   (an older share cannot make the page) instead of at `lim` shares: for a dancer following
+--   3,000 that halved the keys' time (about 3.7 to 2.0 ms in the database, bench_feed).
 -- The viewer's own posts (hidden ones too) when the list is theirs are one more index range.
 -- Every row carries the plan that ran (tests check the choice).
 CREATE OR REPLACE FUNCTION feed_items(
@@ -66,8 +69,10 @@ BEGIN
     IF timeline_of IS NOT NULL THEN
       source_count := 1;
     ELSE
-      SELECT 1 + (SELECT count(*) FROM follows WHERE follower_id = feed_of)
-               + (SELECT count(*) FROM friendships WHERE user_id = feed_of AND status = 'active')
+      -- Only whether there are more than fanout_max (each part stops at fanout_max rows): a
+      -- dancer following 3,000 reads 100 follows, not 3,000.
+      SELECT 1 + (SELECT count(*) FROM (SELECT FROM follows WHERE follower_id = feed_of LIMIT fanout_max) f)
+               + (SELECT count(*) FROM (SELECT FROM friendships WHERE user_id = feed_of AND status = 'active' LIMIT fanout_max) f)
         INTO source_count;
     END IF;
     chosen := CASE WHEN source_count <= fanout_max THEN 'fanout' ELSE 'scan' END;
@@ -127,7 +132,8 @@ BEGIN
   ELSE
     RETURN QUERY
     WITH sources AS MATERIALIZED (SELECT * FROM feed_sources(viewer, feed_of, timeline_of)),
-    items AS (
+    post_items AS MATERIALIZED (
+      SELECT * FROM (
       (SELECT 'post'::text AS item_type, p.id AS item_id, p.created_at AS item_at, p.id AS post_id
        FROM posts p
        WHERE own_list AND p.user_id = viewer AND (p.created_at, p.id) < (before_at, post_before_id)
@@ -156,6 +162,16 @@ BEGIN
        ) c
        WHERE c.visible
        LIMIT lim)
+      ) posts_kept
+      ORDER BY item_at DESC, item_id DESC LIMIT lim
+    ),
+    -- With lim posts kept, a share older than the last of them cannot be on the page (at the
+    -- same time a share comes first): the share walk stops there rather than at lim shares.
+    oldest_useful AS (
+      SELECT CASE WHEN count(*) = lim THEN min(item_at) ELSE '-infinity' END AS at FROM post_items
+    ),
+    items AS (
+      SELECT * FROM post_items
       UNION ALL
       (SELECT c.item_type, c.item_id, c.item_at, c.post_id FROM (
          SELECT 'share'::text AS item_type, x.id AS item_id, x.created_at AS item_at, sh.post_id,
@@ -172,7 +188,8 @@ BEGIN
          FROM (
            -- Index-only in post_shares_created_idx: a share is read only once its sharer is a source.
            SELECT s.id, s.created_at, s.user_id FROM post_shares s
-           WHERE (s.created_at, s.id) < (before_at, share_before_id) AND (s.user_id IN (SELECT id FROM sources) OR false)
+           WHERE (s.created_at, s.id) < (before_at, share_before_id) AND s.created_at >= (SELECT at FROM oldest_useful)
+             AND (s.user_id IN (SELECT id FROM sources) OR false)
          ) x
          JOIN post_shares sh ON sh.id = x.id JOIN users sharer ON sharer.id = x.user_id
          JOIN posts sp ON sp.id = sh.post_id JOIN users spa ON spa.id = sp.user_id
