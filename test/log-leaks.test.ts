@@ -45,4 +45,16 @@ describe("logs carry codes and ids, never parameter values", () => {
     expect(log).not.toMatch(/[A-Za-z0-9_-]{43}/);
     expect(log).not.toMatch(/INSERT|SELECT|params/i);
   });
+
+  it("the access log names the route's pattern, not a username or hashtag from the path", async () => {
+    const api = createApi({ ...t.env, LOG_LEVEL: "debug" });
+    const handle = unique("pathleak");
+    const lines = await captureConsole(async () => {
+      await api.get(`/api/users/${handle}`);
+      await api.get(`/api/hashtags/${handle}/posts`);
+    });
+    const requests = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.msg === "request");
+    expect(requests.map((l) => String(l.route))).toEqual(["/api/users/:idOrUsername", "/api/hashtags/:tag/posts"]);
+    expect(lines.join("\n")).not.toContain(handle);
+  });
 });

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
 import { type AppEnv, createCtx } from "../lib/context";
 
 /**
@@ -12,7 +13,9 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   ctx.logger.info("request", {
     method: c.req.method,
-    path: c.req.path,
+    // The matched route's pattern (`/api/hashtags/:tag/posts`), not the path: a path can carry
+    // a username, a hashtag or a media key, which logs must not.
+    route: routePath(c, -1),
     status: c.res.status,
     durationMs: Date.now() - started,
     userId: c.var.ctx.actor?.id,
