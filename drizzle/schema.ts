@@ -5,6 +5,7 @@ export * from "./content";
 export * from "./events";
 export * from "./friendships";
 export * from "./graph";
+export * from "./groups";
 export * from "./idempotency";
 export * from "./identity";
 export * from "./moderation";

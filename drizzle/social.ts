@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
-import { customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { events } from "./events";
+import { groups } from "./groups";
 import { users } from "./users";
 
 export const POST_VISIBILITIES = ["public", "friends", "private"] as const;
@@ -66,6 +67,8 @@ export const posts = pgTable(
     searchVector: tsvector("search_vector").generatedAlwaysAs(
       (): SQL => postSearchDocument(sql.raw(`"plain_text"`), sql.raw(`"content"`)),
     ),
+    // a group's post (visibility 'group'): seen by the group's active members only.
+    groupId: integer("group_id").references(() => groups.id, { onDelete: "cascade" }),
   },
   (table) => [
     index("posts_user_idx").on(table.userId),
@@ -92,6 +95,9 @@ export const posts = pgTable(
       .on(table.createdAt, table.id, table.userId, table.visibility)
       .where(sql`hidden_at IS NULL`),
     index("posts_search_idx").using("gin", table.searchVector),
+    // A group's posts, newest first by keyset.
+    index("posts_group_idx").on(table.groupId, table.createdAt, table.id).where(sql`group_id IS NOT NULL`),
+    check("posts_group_visibility_check", sql`(${table.groupId} IS NULL) = (coalesce(${table.visibility}, 'public') <> 'group')`),
   ],
 );
 

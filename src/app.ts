@@ -13,7 +13,9 @@ import { onError, onNotFound } from "./middleware/errors";
 import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
+import { eventsRouter } from "./modules/events";
 import { graphRouter } from "./modules/graph";
+import { groupsRouter } from "./modules/groups";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { moderationRouter } from "./modules/moderation";
 import { postsRouter } from "./modules/posts";
@@ -77,6 +79,8 @@ export function createApp() {
     .route("/", mediaRouter)
     .route("/", moderationRouter)
     .route("/", postsRouter)
+    .route("/", eventsRouter)
+    .route("/", groupsRouter)
     .route("/", searchRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -146,8 +146,24 @@ export async function addFriendshipActivity(db: Db, friendshipId: number, activi
   await db.insert(friendshipActivities).values({ friendshipId, activityType, ...(createdAt ? { createdAt } : {}) });
 }
 
-export async function rsvp(db: Db, eventId: number, userId: number, status = "going") {
-  await db.insert(eventRsvps).values({ eventId, userId, status });
+/** An RSVP written directly (no capacity check), with the event's counters kept in step. */
+export async function rsvp(
+  db: Db,
+  eventId: number,
+  userId: number,
+  status: "going" | "interested" | "not_going" | "waitlisted" = "going",
+  role?: "leader" | "follower",
+) {
+  await db.batch([
+    db.insert(eventRsvps).values({ eventId, userId, status, role, queuedAt: status === "waitlisted" ? new Date() : null }),
+    db.execute(sql`UPDATE events SET
+      going_count = going_count + ${status === "going" ? 1 : 0},
+      leaders_going = leaders_going + ${status === "going" && role === "leader" ? 1 : 0},
+      followers_going = followers_going + ${status === "going" && role === "follower" ? 1 : 0},
+      interested_count = interested_count + ${status === "interested" ? 1 : 0},
+      waitlist_count = waitlist_count + ${status === "waitlisted" ? 1 : 0}
+      WHERE id = ${eventId}`),
+  ]);
 }
 
 export async function likePost(db: Db, postId: number, userId: number, createdAt?: Date) {

@@ -315,6 +315,13 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     }));
   });
   await insertChunked(rsvpRows, (chunk) => db.insert(eventRsvps).values(chunk).onConflictDoNothing(), "rsvps", log);
+  // The counters the RSVP statements keep (capacity is checked against them), counted once here.
+  await db.execute(sql`
+    UPDATE events e SET going_count = c.going, interested_count = c.interested
+    FROM (SELECT event_id, count(*) FILTER (WHERE status = 'going')::int AS going,
+            count(*) FILTER (WHERE status = 'interested')::int AS interested
+          FROM event_rsvps GROUP BY event_id) c
+    WHERE c.event_id = e.id`);
 
   const [domains] = await db.select({ n: sql<number>`count(*)::int` }).from(lifeCeoDomains);
   const sample = await db.select({ username: users.username }).from(users).where(eq(users.id, ids[0]!));

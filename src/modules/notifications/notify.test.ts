@@ -281,7 +281,7 @@ describe("notify (sets of recipients)", () => {
     await rsvp(t.db, events[1]!.id, both.id);
     await rsvp(t.db, events[0]!.id, first.id);
     await rsvp(t.db, events[1]!.id, second.id);
-    await rsvp(t.db, events[1]!.id, host.id, "maybe");
+    await rsvp(t.db, events[1]!.id, host.id, "interested");
     const ids = events.map((e) => e.id);
     const result = await notify(t.db, {
       to: {
