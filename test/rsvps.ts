@@ -86,3 +86,19 @@ export async function statusOf(db: Db, eventId: number, userId: number): Promise
 export async function notificationsOf(db: Db, userId: number, type: string) {
   return db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.type, type)));
 }
+
+/**
+ * Checks the waitlist invariant: no one waits who would fit (a waiting dancer's event, or their
+ * role, is full), as after every RSVP statement.
+ */
+export async function expectNoOneWaitsWhoFits(db: Db, eventId: number): Promise<void> {
+  const [event] = await db.select().from(events).where(eq(events.id, eventId));
+  const waiting = await db.select().from(eventRsvps).where(and(eq(eventRsvps.eventId, eventId), eq(eventRsvps.status, "waitlisted")));
+  for (const w of waiting) {
+    const full =
+      (event!.maxAttendees !== null && event!.goingCount >= event!.maxAttendees) ||
+      (w.role === "leader" && event!.maxLeaders !== null && event!.leadersGoing >= event!.maxLeaders) ||
+      (w.role === "follower" && event!.maxFollowers !== null && event!.followersGoing >= event!.maxFollowers);
+    expect(full, `waitlisted dancer ${w.userId} would fit`).toBe(true);
+  }
+}
