@@ -65,7 +65,7 @@ describe("concurrent RSVPs: capacity and the waitlist", () => {
       people.map((p, i) => answer(t.api, p.token, event.id, { status: "going", role: i % 2 === 0 ? "leader" : "follower" })),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
-    expect(results.filter((r) => !r.body.waitlisted).map((r) => r.body.role).sort()).toEqual([
+    expect(results.filter((r) => !r.body.waitlisted).map((r) => r.body.role as string).sort()).toEqual([
       ...Array(4).fill("follower"),
       ...Array(4).fill("leader"),
     ]);
@@ -118,7 +118,7 @@ describe("concurrent RSVPs: a dancer racing themselves", () => {
     const { user, token } = await signedIn(t);
     const results = await Promise.all(Array.from({ length: 6 }, () => answer(t.api, token, event.id, { status: "going" })));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
-    expect(new Set(results.map((r) => r.body.ticket.code)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.ticket.code as string)).size).toBe(1);
     expect(await t.db.select().from(eventRsvps).where(eq(eventRsvps.userId, user.id))).toHaveLength(1);
     expect(await expectCountersExact(t.db, event.id)).toMatchObject({ going: 1 });
   });
