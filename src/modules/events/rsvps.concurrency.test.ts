@@ -1,9 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { eventRsvps, events, eventTickets, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { createEvent } from "../../../test/factories";
-import { useTestDatabase } from "../../../test/harness";
+import { testCtx, useTestDatabase } from "../../../test/harness";
 import {
   answer,
   expectCountersExact,
@@ -14,6 +14,7 @@ import {
   waitlist,
   withdraw,
 } from "../../../test/rsvps";
+import { lockEventForRsvps } from "./rsvps.service";
 
 /**
  * RSVPs racing each other and the state they depend on. Meaningful on PostgreSQL (real
@@ -193,6 +194,23 @@ describe("concurrent RSVPs: racing a state change", () => {
       const after = await answer(t.api, people[0]!.token, event.id, { status: "not_going" });
       expect([after.status, after.body.code]).toEqual([409, "event_cancelled"]);
       expect((await storedCounters(t.db, event.id)).going).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("leaves no active ticket behind a cancel that locks the event's RSVPs first, however RSVPs race it", async () => {
+    const { db } = testCtx(t);
+    for (let round = 0; round < 3; round++) {
+      const { event } = await anEvent({ maxAttendees: 3, isPaid: true });
+      const people = await dancers(5);
+      const cancel = () =>
+        db.batch([
+          lockEventForRsvps(db, event.id),
+          db.execute(sql`WITH ev AS (UPDATE events SET status = 'cancelled', cancelled_at = now() WHERE id = ${event.id} RETURNING id)
+            UPDATE event_tickets SET status = 'cancelled', cancelled_at = now() WHERE event_id IN (SELECT id FROM ev) AND status = 'active'`),
+        ]);
+      await Promise.all([...people.map((p) => answer(t.api, p.token, event.id, { status: "going" })), cancel()]);
+      const active = await t.db.select().from(eventTickets).where(and(eq(eventTickets.eventId, event.id), eq(eventTickets.status, "active")));
+      expect(active).toEqual([]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { blockedUsers, eventRsvps, events, eventTickets, groupMembers, groups, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { createEvent, createUser, rsvp, unique } from "../../../test/factories";
@@ -466,6 +466,31 @@ describe("the rsvp factory and the statement agree", () => {
     expect(res.body).toMatchObject({ waitlisted: false, counts: { going: 3, leaders: 1, followers: 1, waitlisted: 0 } });
     expect(await statusOf(t.db, event.id, b.id)).toBe("going");
     await expectCountersExact(t.db, event.id);
+  });
+});
+
+describe("round trips", () => {
+  /** The database requests (neon HTTP calls) one API call makes. */
+  async function roundTrips(call: () => Promise<unknown>): Promise<number> {
+    const spy = vi.spyOn(globalThis, "fetch");
+    try {
+      await call();
+      return spy.mock.calls.filter(([input]) => String(input instanceof Request ? input.url : input) === t.env.NEON_FETCH_ENDPOINT).length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("takes one round trip per RSVP, withdrawal (with a promotion), attendee page and ticket read", async () => {
+    const { organizer, event } = await anEvent({ isPaid: true, maxAttendees: 1 });
+    const [a, b] = await dancers(2);
+    expect(await roundTrips(() => answer(t.api, a!.token, event.id, { status: "going" }))).toBe(1);
+    expect(await roundTrips(() => answer(t.api, b!.token, event.id, { status: "going" }))).toBe(1);
+    expect(await roundTrips(() => withdraw(t.api, a!.token, event.id))).toBe(1);
+    expect(await statusOf(t.db, event.id, b!.user.id)).toBe("going");
+    expect(await roundTrips(() => t.api.get(`/api/events/${event.id}/attendees`, { token: organizer.token }))).toBe(1);
+    expect(await roundTrips(() => t.api.get(`/api/events/${event.id}/ticket`, { token: b!.token }))).toBe(1);
+    expect(await roundTrips(() => t.api.get("/api/me/tickets", { token: b!.token }))).toBe(1);
   });
 });
 
