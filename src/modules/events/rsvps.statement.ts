@@ -10,7 +10,7 @@ import { issueTicketsCte } from "./tickets.statement";
 const UNLIMITED = 2_147_483_647;
 
 /** A time as the `timestamp` (UTC) columns hold it. */
-export const utcAt = (time: Date) => sql`(${time.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+const utcAt = (time: Date) => sql`(${time.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 /**
  * The time a dancer joins the waitlist: the clock when the statement runs, not the request's
@@ -57,7 +57,7 @@ export function lockEventStatement(eventId: number): SQL {
  * `promoted` RETURNs `id`, `user_id`, `role` of the rows made going. `exclude` keeps the acting
  * dancer's own row out (the statement writes it itself).
  */
-export function promotionCtes(input: { eventId: number; organizerId: SQL; seats: SQL; exclude?: number }): SQL {
+function promotionCtes(input: { eventId: number; organizerId: SQL; seats: SQL; exclude?: number }): SQL {
   const { eventId, seats } = input;
   return sql`
     waiting AS (

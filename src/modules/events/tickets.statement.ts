@@ -7,7 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
  * without the pgcrypto extension, and the statement that makes an RSVP going can issue its
  * ticket (and those of the dancers it promotes) itself.
  */
-export function ticketCode(): SQL<string> {
+function ticketCode(): SQL<string> {
   return sql<string>`substr(encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'), 1, 32)`;
 }
 
