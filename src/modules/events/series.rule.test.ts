@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { wallClock } from "../../../test/zones";
 import { isIanaTimeZone, occurrenceDates, occurrencesBetween, type SeriesRule, zonedInstant } from "./series.rule";
 
 const thursdays: SeriesRule = {
@@ -12,16 +13,6 @@ const thursdays: SeriesRule = {
   startsOn: "2026-03-01",
   until: null,
 };
-
-/** An instant's wall clock in a zone, `YYYY-MM-DD HH:MM` (Intl, independently of the code under test). */
-function wallClock(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
 
 describe("series rule: dates", () => {
   it("makes every Thursday from the first on or after startsOn", () => {

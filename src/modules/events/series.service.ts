@@ -252,6 +252,16 @@ async function seriesForEdit({ db, actor }: ActorCtx, seriesId: number): Promise
   return row!;
 }
 
+/**
+ * How far a moved schedule is computed: past the window's end as the series had it and as a
+ * window extension running now could make it (a run's trigger time is a little behind or
+ * ahead of the request's), so no occurrence made in between is left at the old time.
+ */
+function scheduleEnd(materializedUntil: string | null, now: Date): string {
+  const latest = windowEnd(new Date(now.getTime() + 7 * 86_400_000));
+  return materializedUntil !== null && materializedUntil > latest ? materializedUntil : latest;
+}
+
 /** Locks a series row, so the statements after it in the batch see what a concurrent window extension made. */
 const lockSeries = (seriesId: number) => sql`SELECT id FROM event_series WHERE id = ${seriesId} FOR UPDATE`;
 
@@ -287,7 +297,7 @@ export async function updateSeries(ctx: ActorCtx, input: { seriesId: number; cha
   for (let attempt = 0; attempt < SERIES_CHANGED_RETRIES; attempt++) {
     const seen = await seriesForEdit(ctx, input.seriesId);
     const rule = { ...ruleOf(seen), startTime: changes.startTime ?? seen.start_time, durationMinutes: changes.durationMinutes ?? Number(seen.duration_minutes) };
-    const schedule = moved ? occurrencesBetween(rule, dateOfDay(dayNumber(utcDate(now)) - 1), seen.materialized_until ?? windowEnd(now)) : [];
+    const schedule = moved ? occurrencesBetween(rule, dateOfDay(dayNumber(utcDate(now)) - 1), scheduleEnd(seen.materialized_until, now)) : [];
     const [, edited, card] = await db
       .batch([
         db.execute(lockSeries(input.seriesId)),
