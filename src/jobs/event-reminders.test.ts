@@ -1,12 +1,14 @@
 import { createScheduledController } from "cloudflare:test";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, emailQueue, eventReminders as reminderRows, events, notifications, userSettings, users } from "../../drizzle/schema";
 import { createEvent, createUser, rsvp } from "../../test/factories";
 import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
+import { dueRemindersStatement } from "../modules/events/reminders.service";
 import { renderNotificationEmail } from "../modules/notifications";
 import { createRemindersJob, eventReminders } from "./event-reminders";
+import type { JobCounts } from "./job";
 
 const t = await useTestDatabase();
 const MINUTE = 60_000;
@@ -14,6 +16,9 @@ const HOUR = 60 * MINUTE;
 
 /** Each test at its own time, days apart, so no test's events fall in another's 24 hours. */
 const at = (day: number) => new Date(Date.UTC(2031, 4, day * 3, 12));
+
+/** A count summed over several runs' counts. */
+const total = (runs: JobCounts[], name: string) => runs.reduce((sum, counts) => sum + (counts[name] ?? 0), 0);
 
 const remindersOf = (eventIds: number[]) =>
   t.db.select().from(reminderRows).where(inArray(reminderRows.eventId, eventIds)).orderBy(asc(reminderRows.eventId), asc(reminderRows.userId), asc(reminderRows.kind));
@@ -44,12 +49,13 @@ describe("event reminders (cron * * * * *)", () => {
     const counts = await eventReminders.run(testCtx(t, { now }));
     expect(counts).toEqual({ events: 3, sent: 4, notified: 4, emailsQueued: 0, chunks: 1, unfinished: 0 });
     const sent = await remindersOf([tomorrow.event.id, soon.event.id, tonight.event.id, later.event.id]);
-    expect(sent.map((r) => [r.eventId, r.userId, r.kind])).toEqual([
+    const expected: [number, number, string][] = [
       [tomorrow.event.id, tomorrow.dancers[0]!.id, "24h"],
       [tomorrow.event.id, tomorrow.dancers[1]!.id, "24h"],
       [soon.event.id, soon.dancers[0]!.id, "1h"],
       [tonight.event.id, tonight.dancers[0]!.id, "24h"],
-    ].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    ];
+    expect(sent.map((r) => [r.eventId, r.userId, r.kind])).toEqual(expected.sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     expect(sent.every((r) => r.sentAt.getTime() === now.getTime())).toBe(true);
     for (const user of [interested, waiting, declined, tomorrow.organizer]) expect(await notesOf(user.id)).toEqual([]);
     const [note] = await notesOf(soon.dancers[0]!.id);
@@ -64,15 +70,15 @@ describe("event reminders (cron * * * * *)", () => {
     await t.db.insert(userSettings).values({ userId: dancers[0]!.id, notificationPreferences: { event_reminder: { email: true } } });
     const ctx = testCtx(t, { now });
     const runs = await Promise.all([0, 1].map(() => createRemindersJob({ chunk: 1, budgetMs: 60_000 }).run(ctx)));
-    expect(runs[0]!.sent + runs[1]!.sent).toBe(6);
-    expect(runs[0]!.emailsQueued + runs[1]!.emailsQueued).toBe(1);
+    expect(total(runs, "sent")).toBe(6);
+    expect(total(runs, "emailsQueued")).toBe(1);
     expect(await eventReminders.run(ctx)).toMatchObject({ events: 1, sent: 0, notified: 0 });
     expect((await remindersOf([event.id])).map((r) => r.kind)).toEqual(Array(6).fill("24h"));
 
     // An hour later (the 24-hour one still unread) the 1-hour reminder comes, again once.
     const hourLater = testCtx(t, { now: new Date(now.getTime() + 61 * MINUTE) });
     const again = await Promise.all([0, 1].map(() => eventReminders.run(hourLater)));
-    expect(again[0]!.sent + again[1]!.sent).toBe(6);
+    expect(total(again, "sent")).toBe(6);
     for (const dancer of dancers) {
       expect((await notesOf(dancer.id)).map((n) => [(n.data as { kind: string }).kind, n.count, n.isRead])).toEqual([
         ["24h", 1, false],
@@ -122,6 +128,20 @@ describe("event reminders (cron * * * * *)", () => {
     expect((await remindersOf(made.map((w) => w.event.id))).map((r) => r.eventId)).toEqual([made[0]!.event.id]);
     expect(await createRemindersJob({ chunk: 2, budgetMs: 60_000 }).run(testCtx(t, { now }))).toMatchObject({ events: 3, sent: 2, chunks: 2, unfinished: 0 });
     expect(await remindersOf(made.map((w) => w.event.id))).toHaveLength(3);
+  });
+
+  // With sequential scans priced out (SET LOCAL, in the same transaction as the EXPLAIN), the
+  // chunk walks the upcoming-events index by start time and each event's RSVPs by their index.
+  it("walks the upcoming events' index and each event's RSVPs by index", async () => {
+    const [, plan] = await t.db.batch([
+      t.db.execute(sql`SET LOCAL enable_seqscan = off`),
+      t.db.execute<{ "QUERY PLAN": string }>(sql`EXPLAIN ${dueRemindersStatement(at(7), { after: ["2031-05-21 12:00:00", 5], limit: 200 })}`),
+    ]);
+    const text = plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toContain("events_upcoming_idx");
+    expect(text).toContain("event_rsvps_going_idx");
+    expect(text).toContain("event_reminders_once_idx");
+    expect(text).not.toMatch(/Seq Scan on (events|event_rsvps|event_reminders)/);
   });
 
   it("runs every minute, before the email queue", async () => {

@@ -1,7 +1,7 @@
 import ICAL from "ical.js";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { blockedUsers, calendarFeeds, events, users } from "../../../drizzle/schema";
+import { blockedUsers, calendarFeeds, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { createEvent, createGroupWith, createUser, rsvp } from "../../../test/factories";
 import { type ApiResponse, useTestDatabase } from "../../../test/harness";

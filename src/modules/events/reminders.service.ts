@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 import { PgTimestampText } from "../../lib/pagination";
 import { notificationCounts, notificationCtes } from "../notifications";
@@ -41,13 +41,30 @@ export interface ReminderCounts {
  * the 1-hour one is a notification (and an email) of its own, not a bump of the 24-hour one.
  */
 export async function sendDueReminders({ db, now }: Ctx, input: { after: ReminderKey | null; limit: number }): Promise<ReminderCounts> {
+  const { rows } = await db.execute<ReminderRow>(dueRemindersStatement(now, input));
+  const row = rows[0]!;
+  const events = Number(row.events);
+  return {
+    events,
+    sent: Number(row.sent),
+    created: Number(row.created),
+    bumped: Number(row.bumped),
+    emailsQueued: Number(row.emails_queued),
+    last: events === input.limit && row.last_start !== null ? [PgTimestampText.parse(row.last_start), Number(row.last_id)] : null,
+  };
+}
+
+type ReminderRow = { events: number; sent: number; last_start: string | null; last_id: number | null } & Record<"created" | "bumped" | "emails_queued", number>;
+
+/** The statement of {@link sendDueReminders} (what the index test EXPLAINs). */
+export function dueRemindersStatement(now: Date, input: { after: ReminderKey | null; limit: number }): SQL {
   const at = sql`${now.toISOString()}::timestamp`;
   const after = input.after ? sql`(e.start_date, e.id) > (${input.after[0]}::timestamp, ${input.after[1]}::int)` : sql`true`;
   const kinds = sql.join(
     REMINDER_SCHEDULE.map((r) => sql`(${r.kind}::text, ${r.lead}::interval, ${r.next}::interval)`),
     sql`, `,
   );
-  const { rows } = await db.execute<{ events: number; sent: number; last_start: string | null; last_id: number | null } & Record<"created" | "bumped" | "emails_queued", number>>(sql`
+  return sql`
     WITH soon AS (
       SELECT e.id, e.user_id, e.status, e.hidden_at, e.group_id, e.title, e.start_date, e.start_date::text AS start_key
       FROM events e
@@ -82,15 +99,5 @@ export async function sendDueReminders({ db, now }: Ctx, input: { after: Reminde
     SELECT (SELECT count(*) FROM soon)::int AS events, (SELECT count(*) FROM sent)::int AS sent,
            (SELECT start_key FROM soon ORDER BY start_date DESC, id DESC LIMIT 1) AS last_start,
            (SELECT id FROM soon ORDER BY start_date DESC, id DESC LIMIT 1) AS last_id,
-           ${notificationCounts()}`);
-  const row = rows[0]!;
-  const events = Number(row.events);
-  return {
-    events,
-    sent: Number(row.sent),
-    created: Number(row.created),
-    bumped: Number(row.bumped),
-    emailsQueued: Number(row.emails_queued),
-    last: events === input.limit && row.last_start !== null ? [PgTimestampText.parse(row.last_start), Number(row.last_id)] : null,
-  };
+           ${notificationCounts()}`;
 }

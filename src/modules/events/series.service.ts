@@ -275,6 +275,7 @@ const lockSeries = (seriesId: number) => sql`SELECT id FROM event_series WHERE i
  * occurrences in one statement (only if the series is still the version read: a concurrent
  * edit makes it read again, a few times at most, then 409 `series_changed`), and reads the
  * card. A capacity under the number going on an occurrence is 409 `capacity_below_going`.
+ * An edit naming no field changes nothing (no sequence is bumped).
  */
 export async function updateSeries(ctx: ActorCtx, input: { seriesId: number; changes: UpdateSeriesInput }): Promise<Series> {
   const { db, actor, now } = ctx;
@@ -290,6 +291,11 @@ export async function updateSeries(ctx: ActorCtx, input: { seriesId: number; cha
     eventSet.push(assignment);
   }
   const moved = changes.startTime !== undefined || changes.durationMinutes !== undefined;
+  if (eventSet.length === 2 && !moved) {
+    // An edit that names no field changes nothing: the same refusals, and the series as it is.
+    await seriesForEdit(ctx, input.seriesId);
+    return getSeries(ctx, input);
+  }
   if (changes.startTime !== undefined) seriesSet.push(sql`start_time = ${changes.startTime}::text`);
   if (changes.durationMinutes !== undefined) seriesSet.push(sql`duration_minutes = ${changes.durationMinutes}::int`);
   if (moved) eventSet.push(sql`start_date = x.start_date`, sql`end_date = x.end_date`);
