@@ -1,7 +1,7 @@
 import { extendSeriesWindows } from "../modules/events";
 import type { Job } from "./job";
 
-export const SERIES_LIMITS = {
+export const SERIES_JOB_LIMITS = {
   /** Series per chunk: one read and one INSERT of their new occurrences (a few each a day). */
   chunk: 500,
   /** Wall time per run (hourly): what is left is extended by the next run. */
@@ -15,7 +15,7 @@ export const SERIES_LIMITS = {
  * Idempotent: a rerun, or an overlapping run, makes nothing twice (unique (series_id,
  * occurrence_on)). At least one chunk runs per run; `unfinished` is 1 when the budget ran out.
  */
-export function createSeriesJob(limits = SERIES_LIMITS): Job {
+export function createSeriesJob(limits = SERIES_JOB_LIMITS): Job {
   return {
     name: "event-series",
     async run(ctx) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wallClock } from "../../../test/zones";
-import { isIanaTimeZone, occurrenceDates, occurrencesBetween, type SeriesRule, zonedInstant } from "./series.rule";
+import { canonicalTimeZone, isIanaTimeZone, occurrenceDates, occurrencesBetween, type SeriesRule, zonedInstant } from "./series.rule";
 
 const thursdays: SeriesRule = {
   frequency: "weekly",
@@ -76,6 +76,12 @@ describe("series rule: local time in the series' zone", () => {
     expect(zonedInstant("2007-03-11", "02:30", "America/New_York").toISOString()).toBe("2007-03-11T07:30:00.000Z");
     expect(zonedInstant("2026-10-25", "02:30", "Europe/Berlin").toISOString()).toBe("2026-10-25T00:30:00.000Z");
     expect(zonedInstant("2026-03-29", "02:30", "Europe/Berlin").toISOString()).toBe("2026-03-29T01:30:00.000Z");
+  });
+
+  it("spells a zone as Intl does when only the case differs, and keeps aliases as given", () => {
+    expect(canonicalTimeZone("europe/berlin")).toBe("Europe/Berlin");
+    expect(canonicalTimeZone("America/Argentina/Buenos_Aires")).toBe("America/Argentina/Buenos_Aires");
+    expect(canonicalTimeZone("UTC")).toBe("UTC");
   });
 
   it("knows IANA zone names, not offsets or made-up names", () => {

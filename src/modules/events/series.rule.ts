@@ -92,6 +92,16 @@ export function isIanaTimeZone(name: string): boolean {
   }
 }
 
+/**
+ * A zone name as `Intl` spells it when only its case differs (`europe/berlin` is
+ * `Europe/Berlin`); otherwise the name as given (an alias such as
+ * `America/Argentina/Buenos_Aires` is kept, not swapped for ICU's preferred spelling).
+ */
+export function canonicalTimeZone(name: string): string {
+  const resolved = formatterFor(name).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
+}
+
 /** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
 function zoneOffset(timeZone: string, instant: number): number {
   const parts: Record<string, number> = {};

@@ -3,7 +3,7 @@ import { EVENT_TYPES, SERIES_FREQUENCIES } from "../../../drizzle/events";
 import { HttpUrl, INT4_MAX, multiLine, singleLine } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
 import { type UserCard, UserCardSchema } from "../users";
-import { isIanaTimeZone, WEEKDAYS, WEEKS_OF_MONTH, type WeekOfMonth } from "./series.rule";
+import { canonicalTimeZone, isIanaTimeZone, WEEKDAYS, WEEKS_OF_MONTH, type WeekOfMonth } from "./series.rule";
 
 /** The limits of a series' request bodies. */
 export const SERIES_LIMITS = {
@@ -27,7 +27,8 @@ const IsoDate = z.iso
 const TimeZone = z
   .string()
   .max(64)
-  .refine(isIanaTimeZone, "An IANA time zone name, e.g. America/Argentina/Buenos_Aires")
+  .refine(isIanaTimeZone, { message: "An IANA time zone name, e.g. America/Argentina/Buenos_Aires", abort: true })
+  .transform(canonicalTimeZone)
   .openapi({ example: "America/Argentina/Buenos_Aires", description: "IANA time zone the local start time is in" });
 
 const Capacity = z.number().int().min(1).max(SERIES_LIMITS.capacity);
