@@ -2,7 +2,8 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createNotification, createPost, createSeries, createUser } from "../test/factories";
+import { createComment, createEvent, createNotification, createPost, createUser } from "../test/factories";
+import { createSeries } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -46,9 +47,11 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
-  // Drafts: no one but their organizer sees them, so no one else may read, edit or cancel them.
-  event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
+  // A draft: only its organizers see it, so another dancer (a moderator too) cannot answer it,
+  // read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
+  // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
+  event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
 };
 
 /**

@@ -15,8 +15,8 @@ export const NOTIFICATION_TYPES = [
   "post_share",
   "mention",
   "event_rsvp",
-  "event_reminder",
   "event_series_cancelled",
+  "event_reminder",
   "message",
   "role_changed",
 ] as const;
