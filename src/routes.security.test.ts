@@ -2,7 +2,7 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createNotification, createPost, createUser } from "../test/factories";
+import { createComment, createEvent, createNotification, createPost, createSeries, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -49,6 +49,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   // A draft: only its organizers see it, so another dancer (a moderator too) cannot answer it,
   // read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
+  // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
+  event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
 };
 
 /**

@@ -4,10 +4,13 @@ import {
   chatRoomUsers,
   chatRooms,
   eventRsvps,
+  eventSeries,
   events,
   follows,
   friendships,
   friendshipActivities,
+  groupMembers,
+  groups,
   postComments,
   postHashtags,
   postLikes,
@@ -251,3 +254,35 @@ export async function commentOnPost(db: Db, postId: number, userId: number, crea
   await db.execute(sql`UPDATE posts SET comments = comments + 1 WHERE id = ${postId}`);
 }
 
+
+/**
+ * A series row written directly (no occurrences: the cron job, or the create route, makes
+ * those): weekly on Thursdays at 21:00 in Buenos Aires from today, unless overridden.
+ */
+export async function createSeries(db: Db, overrides: Partial<typeof eventSeries.$inferInsert> & { userId: number }) {
+  const [row] = await db
+    .insert(eventSeries)
+    .values({
+      title: `Milonga semanal ${unique()}`,
+      description: "Every Thursday",
+      eventType: "milonga",
+      location: "Salon Canning",
+      city: "Buenos Aires",
+      timezone: "America/Argentina/Buenos_Aires",
+      frequency: "weekly",
+      weekday: 4,
+      startTime: "21:00",
+      durationMinutes: 240,
+      startsOn: new Date().toISOString().slice(0, 10),
+      ...overrides,
+    })
+    .returning();
+  return row!;
+}
+
+/** A group with a member in `role` (active): e.g. the host a group's events need. */
+export async function createGroupWith(db: Db, userId: number, role: "member" | "moderator" | "admin", type: "interest" | "private" = "interest") {
+  const [group] = await db.insert(groups).values({ type, name: `Tango group ${unique()}`, slug: unique("group"), createdBy: userId, memberCount: 1 }).returning();
+  await db.insert(groupMembers).values({ groupId: group!.id, userId, role });
+  return group!;
+}

@@ -3,16 +3,20 @@ import { errorFields } from "../lib/logger";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
+import { eventReminders } from "./event-reminders";
+import { extendEventSeries } from "./event-series";
 import type { Job } from "./job";
 import { viralAnalytics } from "./viral";
 
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
-  "* * * * *": [drainEmailQueue],
+  // Reminders first: the emails they queue go out in the same run.
+  "* * * * *": [eventReminders, drainEmailQueue],
   // Cleanup has its own trigger: a long closeness run can never starve it.
   "15 * * * *": [cleanup],
   "0 3 * * *": [recomputeCloseness],
   "*/10 * * * *": [viralAnalytics],
+  "45 * * * *": [extendEventSeries],
 };
 
 /**

@@ -48,6 +48,7 @@ const HEADLINES: Record<string, (data: Data) => Headline> = {
   mention: () => ["", true, " mentioned you"],
   event_rsvp: (data) => ["", true, ` is coming to ${line(data.eventTitle, "your event")}`],
   event_reminder: (data) => [`Reminder: ${line(data.eventTitle, "your event")} is coming up`, false, ""],
+  event_series_cancelled: (data) => ["", true, ` cancelled the coming dates of ${line(data.eventTitle, "a series you go to")}`],
   message: () => ["", true, " sent you a message"],
   role_changed: (data) => [`Your Mundo Tango role is now ${line(data.role, "updated")}`, false, ""],
 };

@@ -15,6 +15,7 @@ export const NOTIFICATION_TYPES = [
   "post_share",
   "mention",
   "event_rsvp",
+  "event_series_cancelled",
   "event_reminder",
   "event_waitlist_promoted",
   "message",
