@@ -18,6 +18,8 @@ export const NOTIFICATION_TYPES = [
   "event_reminder",
   "message",
   "role_changed",
+  "group_join_request",
+  "group_join_approved",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
