@@ -49,7 +49,7 @@ export const update = route.authed({
   object: "group",
   summary: "Edit a group (its admins)",
   description:
-    "Any subset of name, description, imageUrl, city and country; `null` clears an optional one. The type never " +
+    "Any subset of name, description, imageUrl, city and country; `null` clears an optional one; none changes nothing. The type never " +
     `changes, nor a city community's city. Others are a 403 \`not_group_admin\`. ${notVisible}`,
   request: { params: IdParam, body: jsonBody(UpdateGroupBody) },
   responses: { 200: jsonContent(GroupSchema, "The group as edited"), ...problems(400, 403, 404, 415) },

@@ -103,7 +103,7 @@ export const CreateGroupBody = z
 
 export type CreateGroupInput = z.infer<typeof CreateGroupBody>;
 
-/** Any subset of the editable fields; `null` clears an optional one. The type never changes. */
+/** Any subset of the editable fields; `null` clears an optional one; none changes nothing. The type never changes. */
 export const UpdateGroupBody = z
   .strictObject({
     name: Name.optional(),
@@ -112,7 +112,6 @@ export const UpdateGroupBody = z
     city: Place.optional(),
     country: Place.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "Give at least one field to change")
   .openapi("UpdateGroup");
 
 export type UpdateGroupInput = z.infer<typeof UpdateGroupBody>;

@@ -124,19 +124,21 @@ type WriteRow = GroupCardRow & { found: boolean; allowed: boolean };
 /**
  * Edits a group (its admins only), in one statement whose UPDATE holds the condition. A new
  * city moves the group's city key with it (`?city=` finds it there), except a city
- * community's, which is its identity (and it has no admin unless one is made). Not visible:
- * 404; visible but not an admin: 403 `not_group_admin`.
+ * community's, which is its identity (and it has no admin unless one is made). No field: the
+ * group as it is. Not visible: 404; visible but not an admin: 403 `not_group_admin`.
  */
 export async function updateGroup(ctx: ActorCtx, input: { groupId: number; changes: UpdateGroupInput }): Promise<Group> {
   const { db, actor } = ctx;
   const { changes } = input;
   checkImage(ctx, changes.imageUrl);
-  const set: SQL[] = [sql`updated_at = now()`];
+  const set: SQL[] = [];
   for (const [field, column] of Object.entries(EDITABLE)) {
     const value = changes[field as keyof typeof EDITABLE];
     if (value === undefined) continue;
     set.push(sql`${sql.identifier(column)} = ${value}`);
   }
+  // An edit naming no field changes nothing, but is refused or answered alike.
+  set.push(set.length === 0 ? sql`updated_at = g.updated_at` : sql`updated_at = now()`);
   // A city community's key is what it is: its name may be edited, never the city it stands for.
   if (changes.city !== undefined) set.push(sql`city_key = CASE WHEN g.type = 'city' THEN g.city_key ELSE ${cityKey(sql`${changes.city}::text`)} END`);
   const { rows } = await db.execute<WriteRow>(sql`
