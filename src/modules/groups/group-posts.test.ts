@@ -152,8 +152,9 @@ describe("who sees a group post", () => {
     const word = unique("palabra");
     const post = await createPost(t.db, { userId: member.user.id, visibility: "group", groupId: group.id, content: `Hablamos de ${word}` });
     await tagPost(t.db, post, [word]);
-    const found = async (token: string) => (await t.api.get(`/api/search?q=${word}`, { token })).body.items.map((p: { id: number }) => p.id);
-    const tagged = async (token: string) => (await t.api.get(`/api/hashtags/${word}/posts`, { token })).body.items.map((p: { id: number }) => p.id);
+    const ids = async (path: string, token: string) => (await t.api.get<{ items: { id: number }[] }>(path, { token })).body.items.map((p) => p.id);
+    const found = (token: string) => ids(`/api/search?q=${word}`, token);
+    const tagged = (token: string) => ids(`/api/hashtags/${word}/posts`, token);
     expect(await found(other.token)).toEqual([post.id]);
     expect(await tagged(other.token)).toEqual([post.id]);
     expect(await found(stranger.token)).toEqual([]);

@@ -120,7 +120,7 @@ describe("GET /api/groups/{id}", () => {
     const group = await createGroup(t.db, { createdBy: admin.user.id, type: "private" });
     await addGroupMember(t.db, group.id, member.user.id);
     await addGroupMember(t.db, group.id, asker.user.id, { status: "pending" });
-    const seen = async (token?: string) => (await t.api.get(`/api/groups/${group.id}`, { token })).body;
+    const seen = async (token?: string) => (await t.api.get<Record<string, unknown>>(`/api/groups/${group.id}`, { token })).body;
     expect((await seen(admin.token)).membership).toEqual({ status: "active", role: "admin" });
     expect((await seen(member.token)).membership).toEqual({ status: "active", role: "member" });
     expect((await seen(asker.token)).membership).toEqual({ status: "pending", role: "member" });
