@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
-import { notFound } from "../../lib/errors";
-import { keysetPage, type Page, type PageRequest, sortedPage, TimeIdCursor } from "../../lib/pagination";
+import { type AppError, notFound } from "../../lib/errors";
+import { type Keyset, keysetPage, type Page, type PageRequest, sortedPage, TimeIdCursor } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
 import { notificationCtes } from "../notifications";
@@ -132,68 +132,63 @@ interface AccessRow extends Record<string, unknown> {
 
 const memberCard = (u: SQL) => sql`${u}.id, ${u}.username, ${u}.name, ${u}.profile_image`;
 
-/**
- * The group's active members, newest first (keyset over group_members_list_idx: group, status,
- * joined time, user), as cards with their role. Dancers whose accounts are not usable and
- * those on either side of a block with the viewer are left out. A private group's members
- * are seen by its members only (403 `not_group_member`); a group the viewer may not see is a 404.
- */
-export async function listMembers({ db, actor }: Ctx, input: { groupId: number } & PageRequest): Promise<Page<GroupMember>> {
-  const viewerId = actor?.id ?? null;
-  return keysetPage(
-    input,
-    { time: sql`gm.created_at`, id: sql`gm.user_id` },
-    async (keyset) => {
-      const { rows } = await db.execute<AccessRow & MemberRow>(sql`
-        SELECT true AS found, (g.type <> 'private' OR ${isGroupMember(viewerId, sql`g.id`)}) AS allowed, m.*
-        FROM groups g LEFT JOIN LATERAL (
-          SELECT ${memberCard(sql`u`)}, gm.role, gm.created_at::text AS time_key
-          FROM group_members gm JOIN users u ON u.id = gm.user_id
-          WHERE gm.group_id = g.id AND gm.status = 'active' AND ${keyset.after}
-            AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(viewerId, sql`u.id`)}
-          ORDER BY ${keyset.order} LIMIT ${keyset.limit}
-        ) m ON g.type <> 'private' OR ${isGroupMember(viewerId, sql`g.id`)}
-        WHERE g.id = ${input.groupId} AND ${groupVisibleTo(viewerId, sql`g`)}`);
-      const refused = groupActionError(rows[0] ?? { found: false, allowed: false }, notGroupMemberError);
-      if (refused) throw refused;
-      return rows.filter((row) => row.id !== null);
-    },
-    { item: (row) => ({ ...cardOf(row), role: row.role as Role, joinedAt: isoUtc(row.time_key) }), key: (row) => [row.time_key, Number(row.id)] },
-  );
-}
-
 function cardOf(row: MemberRow) {
   return { id: Number(row.id), username: row.username, name: row.name, profileImage: row.profile_image };
 }
 
 /**
- * The requests to join a private group, oldest first (the longest waiting is answered first),
- * for its admins and moderators (403 `not_group_manager` for others). Requests from accounts
- * not usable, or across a block with the viewer, are left out.
+ * One page of a group's memberships of one status as member cards, in one statement: the
+ * group as the viewer may see it (none: a 404), whether `access` lets them read the list (no:
+ * `refusal`), and the page, which leaves out accounts not usable and dancers on either side of
+ * a block with the viewer. Keyset over group_members_list_idx (group, status, time, user).
  */
-export async function listJoinRequests(
-  { db, actor }: ActorCtx,
-  input: { groupId: number } & PageRequest,
-): Promise<Page<JoinRequest>> {
+async function membershipPage(
+  { db }: Ctx,
+  input: { groupId: number; viewerId: number | null; status: "active" | "pending"; access: SQL; refusal: () => AppError },
+  keyset: Keyset,
+): Promise<MemberRow[]> {
+  const { groupId, viewerId, status, access } = input;
+  const { rows } = await db.execute<AccessRow & MemberRow>(sql`
+    SELECT true AS found, ${access} AS allowed, m.*
+    FROM groups g LEFT JOIN LATERAL (
+      SELECT ${memberCard(sql`u`)}, gm.role, gm.created_at::text AS time_key
+      FROM group_members gm JOIN users u ON u.id = gm.user_id
+      WHERE gm.group_id = g.id AND gm.status = ${status} AND ${keyset.after}
+        AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(viewerId, sql`u.id`)}
+      ORDER BY ${keyset.order} LIMIT ${keyset.limit}
+    ) m ON ${access}
+    WHERE g.id = ${groupId} AND ${groupVisibleTo(viewerId, sql`g`)}`);
+  const refused = groupActionError(rows[0] ?? { found: false, allowed: false }, input.refusal);
+  if (refused) throw refused;
+  return rows.filter((row) => row.id !== null);
+}
+
+/**
+ * The group's active members, newest first, as cards with their role. A private group's
+ * members are seen by its members only (403 `not_group_member`).
+ */
+export async function listMembers(ctx: Ctx, input: { groupId: number } & PageRequest): Promise<Page<GroupMember>> {
+  const viewerId = ctx.actor?.id ?? null;
+  const access = sql`(g.type <> 'private' OR ${isGroupMember(viewerId, sql`g.id`)})`;
+  return keysetPage(
+    input,
+    { time: sql`gm.created_at`, id: sql`gm.user_id` },
+    (keyset) => membershipPage(ctx, { groupId: input.groupId, viewerId, status: "active", access, refusal: notGroupMemberError }, keyset),
+    { item: (row) => ({ ...cardOf(row), role: row.role as Role, joinedAt: isoUtc(row.time_key) }), key: (row) => [row.time_key, Number(row.id)] },
+  );
+}
+
+/**
+ * The requests to join a private group, oldest first (the longest waiting is answered first),
+ * for its admins and moderators (403 `not_group_manager` for others).
+ */
+export async function listJoinRequests(ctx: ActorCtx, input: { groupId: number } & PageRequest): Promise<Page<JoinRequest>> {
+  const access = hasGroupRole(ctx.actor.id, sql`g.id`, MANAGER_ROLES);
   return sortedPage(
     input,
     { by: [sql`gm.created_at`, sql`gm.user_id`], direction: "asc", cursor: TimeIdCursor },
-    async (keyset) => {
-      const manager = hasGroupRole(actor.id, sql`g.id`, MANAGER_ROLES);
-      const { rows } = await db.execute<AccessRow & MemberRow>(sql`
-        SELECT true AS found, ${manager} AS allowed, m.*
-        FROM groups g LEFT JOIN LATERAL (
-          SELECT ${memberCard(sql`u`)}, gm.role, gm.created_at::text AS time_key
-          FROM group_members gm JOIN users u ON u.id = gm.user_id
-          WHERE gm.group_id = g.id AND gm.status = 'pending' AND ${keyset.after}
-            AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(actor.id, sql`u.id`)}
-          ORDER BY ${keyset.order} LIMIT ${keyset.limit}
-        ) m ON ${manager}
-        WHERE g.id = ${input.groupId} AND ${groupVisibleTo(actor.id, sql`g`)}`);
-      const refused = groupActionError(rows[0] ?? { found: false, allowed: false }, notGroupManagerError);
-      if (refused) throw refused;
-      return rows.filter((row) => row.id !== null);
-    },
+    (keyset) =>
+      membershipPage(ctx, { groupId: input.groupId, viewerId: ctx.actor.id, status: "pending", access, refusal: notGroupManagerError }, keyset),
     { item: (row) => ({ ...cardOf(row), requestedAt: isoUtc(row.time_key) }), key: (row) => [row.time_key, Number(row.id)] as TimeIdCursor },
   );
 }
