@@ -3,10 +3,10 @@ import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
 import { createComment, createNotification, createPost, createUser } from "../test/factories";
-import { createGroup } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
+import { createGroup } from "../test/factories";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
