@@ -6,7 +6,7 @@ import { check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueI
 import { users } from "./users";
 
 /** What can be reported (`target_type` of reports, the queue and actions). */
-export const MODERATION_TARGETS = ["post", "comment", "user"] as const;
+export const MODERATION_TARGETS = ["post", "comment", "user", "group"] as const;
 /** The fixed list of reasons a report gives. */
 export const REPORT_REASONS = [
   "spam",

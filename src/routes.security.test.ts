@@ -6,6 +6,7 @@ import { createComment, createEvent, createNotification, createPost, createSerie
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
+import { createGroup } from "../test/factories";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -42,6 +43,9 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   // so no one else may edit, delete, like, comment on, share, bookmark or report it.
   post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
   // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
+  // A private group hidden by moderation: only its admin (the owner) sees it, so no one else may
+  // read it, join it, list its members or posts, post in it, report it or manage it.
+  group: async (t, ownerId) => String((await createGroup(t.db, { createdBy: ownerId, type: "private", hiddenAt: new Date() })).id),
   comment: async (t, ownerId) => {
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);

@@ -282,7 +282,51 @@ export async function createSeries(db: Db, overrides: Partial<typeof eventSeries
 
 /** A group with a member in `role` (active): e.g. the host a group's events need. */
 export async function createGroupWith(db: Db, userId: number, role: "member" | "moderator" | "admin", type: "interest" | "private" = "interest") {
-  const [group] = await db.insert(groups).values({ type, name: `Tango group ${unique()}`, slug: unique("group"), createdBy: userId, memberCount: 1 }).returning();
-  await db.insert(groupMembers).values({ groupId: group!.id, userId, role });
+  const group = await createGroup(db, { type, createdBy: null });
+  await addGroupMember(db, group.id, userId, { role });
+  return group;
+}
+
+/**
+ * A group made directly (an `interest` one unless overridden), with its creator as its admin and
+ * `member_count` kept in step. A `city` group needs `cityKey` (lower-cased, accent-folded city).
+ */
+export async function createGroup(
+  db: Db,
+  overrides: Partial<typeof groups.$inferInsert> & { createdBy: number | null },
+) {
+  const slug = unique("group");
+  const [group] = await db
+    .insert(groups)
+    .values({ type: "interest", name: `Tango group ${slug}`, slug, memberCount: overrides.createdBy === null ? 0 : 1, ...overrides })
+    .returning();
+  if (overrides.createdBy !== null) {
+    await db.insert(groupMembers).values({ groupId: group!.id, userId: overrides.createdBy, role: "admin", status: "active" });
+  }
   return group!;
+}
+
+/** A membership written directly (active members counted in `member_count`, as the groups module does). */
+export async function addGroupMember(
+  db: Db,
+  groupId: number,
+  userId: number,
+  options: { role?: "member" | "moderator" | "admin"; status?: "active" | "pending"; createdAt?: Date } = {},
+) {
+  const status = options.status ?? "active";
+  await db.batch([
+    db.insert(groupMembers).values({ groupId, userId, role: options.role ?? "member", status, ...(options.createdAt ? { createdAt: options.createdAt } : {}) }),
+    db.execute(sql`UPDATE groups SET member_count = member_count + ${status === "active" ? 1 : 0} WHERE id = ${groupId}`),
+  ]);
+}
+
+/** A group's `member_count` beside its active memberships counted, for tests that the counter stays exact. */
+export async function groupCounts(db: Db, groupId: number) {
+  const { rows } = await db.execute<{ member_count: number; active: number; pending: number }>(sql`
+    SELECT g.member_count,
+      (SELECT count(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active')::int AS active,
+      (SELECT count(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'pending')::int AS pending
+    FROM groups g WHERE g.id = ${groupId}`);
+  const row = rows[0]!;
+  return { memberCount: Number(row.member_count), active: Number(row.active), pending: Number(row.pending) };
 }

@@ -5,7 +5,7 @@ import type { ModerationTarget } from "./moderation.schemas";
 export const MODERATOR_LEVEL = 5;
 
 /**
- * Distinct reporters after which reported content is hidden pending review. Users are never
+ * Distinct reporters after which reported content (a post, a comment, a group) is hidden pending review. Users are never
  * suspended automatically: a reported user stays queued until a moderator decides.
  */
 export const AUTO_HIDE_THRESHOLD = 3;
@@ -22,17 +22,18 @@ export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
  * is suspended (for content, its author's).
  */
 export const ACTION_TARGETS: Record<ResolveAction, readonly ModerationTarget[]> = {
-  hide: ["post", "comment"],
-  unhide: ["post", "comment"],
-  remove: ["post", "comment"],
+  hide: ["post", "comment", "group"],
+  unhide: ["post", "comment", "group"],
+  remove: ["post", "comment", "group"],
   suspend: ["post", "comment", "user"],
-  none: ["post", "comment", "user"],
+  none: ["post", "comment", "user", "group"],
 };
 
 const SELF_REPORT: Record<ModerationTarget, string> = {
   post: "You cannot report your own post.",
   comment: "You cannot report your own comment.",
   user: "You cannot report yourself.",
+  group: "You cannot report a group you created.",
 };
 
 /** Reporting yourself or your own content makes no sense to a moderator. */

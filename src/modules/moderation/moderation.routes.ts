@@ -56,6 +56,18 @@ export const reportUser = route.authed({
   responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
 });
 
+export const reportGroup = route.authed({
+  method: "post",
+  path: "/api/groups/{id}/report",
+  object: "group",
+  summary: "Report a group",
+  description:
+    "A group the caller may not see is 404. Reporting a group you created is 400 `cannot_report_self`. Once hidden " +
+    `(by enough reporters, or a moderator), only its admins see it, until a moderator decides. ${reporting}`,
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(ReportBody) },
+  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
+});
+
 const moderators = `Moderators only (role level ${MODERATOR_LEVEL} and up).`;
 
 export const listQueue = route.authed({
@@ -102,7 +114,7 @@ export const resolve = route.authed({
   object: "moderation_item",
   summary: "Resolve a queue item with an action",
   description:
-    `${moderators} A pending item, or one you claimed. \`hide\`, \`unhide\` and \`remove\` apply to posts and ` +
+    `${moderators} A pending item, or one you claimed. \`hide\`, \`unhide\` and \`remove\` apply to posts, groups and ` +
     "comments (removing a comment removes its replies; the content is kept in the action's snapshot); " +
     "`suspend` suspends the reported user or the content's author (403 `user_outranks_you` when their role " +
     "is at or above yours); `none` closes the item as it is. An action that does not fit the target is 400 " +

@@ -4,6 +4,7 @@ import { PG, pgError } from "../../lib/db";
 import { notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { notBlockedBetween } from "../blocks";
+import { groupVisibleTo, setGroupsHidden } from "../groups";
 import { setCommentsHidden, setPostsHidden, visibleTo } from "../posts";
 import { accountUsable } from "../users";
 import { alreadyReportedError, AUTO_HIDE_THRESHOLD, selfReportError } from "./moderation.policy";
@@ -17,6 +18,7 @@ export const REPORT_SCOPES: Record<ModerationTarget, string> = {
   post: "POST /api/posts/{id}/report",
   comment: "POST /api/comments/{id}/report",
   user: "POST /api/users/{id}/report",
+  group: "POST /api/groups/{id}/report",
 };
 
 /**
@@ -40,6 +42,10 @@ function reportable(target: ModerationTarget, id: number, reporterId: number): S
       return sql`SELECT u.id, u.id AS owner_id FROM users u
         WHERE u.id = ${id} AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(reporterId, sql`u.id`)}
         FOR KEY SHARE OF u`;
+    case "group":
+      // Its creator owns it (a city community has none).
+      return sql`SELECT g.id, g.created_by AS owner_id FROM groups g
+        WHERE g.id = ${id} AND ${groupVisibleTo(reporterId, sql`g`)} FOR KEY SHARE OF g`;
   }
 }
 
@@ -48,11 +54,12 @@ function autoHide(target: ModerationTarget): SQL | null {
   const due = sql`SELECT target_id FROM queued WHERE report_count >= ${AUTO_HIDE_THRESHOLD}`;
   if (target === "post") return setPostsHidden(due, true);
   if (target === "comment") return setCommentsHidden(due, true);
+  if (target === "group") return setGroupsHidden(due, true);
   return null;
 }
 
 /**
- * Files the actor's report of a post, comment or user, in one statement: the report, its
+ * Files the actor's report of a post, comment, user or group, in one statement: the report, its
  * target's open queue item (made, or counted one more), and once the item has
  * {@link AUTO_HIDE_THRESHOLD} distinct reporters the content hidden pending review with an
  * `auto_hide` action recorded.
@@ -97,7 +104,7 @@ async function insertReport(
       WITH target AS (${reportable(target, targetId, actor.id)}),
       fresh AS (
         SELECT t.id, t.owner_id FROM target t
-        WHERE t.owner_id <> ${actor.id} AND NOT EXISTS (
+        WHERE t.owner_id IS DISTINCT FROM ${actor.id} AND NOT EXISTS (
           SELECT 1 FROM reports r WHERE r.reporter_id = ${actor.id} AND r.target_type = ${target} AND r.target_id = t.id)
       ),
       queued AS (

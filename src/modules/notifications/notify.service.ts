@@ -20,6 +20,8 @@ export const NOTIFICATION_TYPES = [
   "event_waitlist_promoted",
   "message",
   "role_changed",
+  "group_join_request",
+  "group_join_approved",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -8,6 +8,8 @@
 export { visibleTo } from "./posts.conditions";
 export { postCardColumns } from "./posts.cards";
 export { PostSchema, toPost, type Post, type PostCardRow } from "./posts.schemas";
+export { CreateGroupPostBody, type CreateGroupPostInput } from "./posts.input";
+export { createPost } from "./posts.service";
 export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "./posts.moderation";
 export { normaliseHashtag } from "./hashtags.schemas";
 export { pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";

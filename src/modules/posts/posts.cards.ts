@@ -23,7 +23,7 @@ export function postCardColumns(viewerId: number | null, post: SQL, author: SQL)
   return sql`${post}.id, ${post}.user_id AS author_id, ${author}.username AS author_username,
     ${author}.name AS author_name, ${author}.profile_image AS author_profile_image,
     ${post}.content, ${post}.rich_content, ${post}.image_url, ${post}.video_url, ${post}.media_embeds,
-    ${post}.mentions, ${post}.hashtags, ${post}.location, ${post}.coordinates, ${post}.event_id,
+    ${post}.mentions, ${post}.hashtags, ${post}.location, ${post}.coordinates, ${post}.event_id, ${post}.group_id,
     ${post}.visibility, ${post}.post_type, ${post}.likes, ${post}.comments, ${post}.shares,
     EXISTS (SELECT 1 FROM edit_history e WHERE e.post_id = ${post}.id) AS edited,
     ${post}.hidden_at IS NOT NULL AS hidden,

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { posts } from "../../../drizzle/schema";
 import { notBlockedBetween } from "../blocks";
 import { areFriends } from "../graph";
+import { isGroupMember } from "../groups";
 import { accountUsable } from "../users";
 
 /**
@@ -11,7 +12,8 @@ import { accountUsable } from "../users";
  * a 403). The author always sees their own posts. Others see a post when it is not hidden by
  * moderation, its author's account is usable, there is no block between the two either way, and its visibility lets them in:
  * `public` to anyone (anonymous viewers included), `friends` to the author's friends,
- * `private` to nobody else (as is any value it does not know).
+ * `group` to the active members of its group (`group_id`; posted with POST
+ * /api/groups/{id}/posts), `private` to nobody else (as is any value it does not know).
  *
  * `post` is the posts row's alias in raw SQL; without it, the `posts` table's columns. The
  * viewer is an id, or SQL naming one per row (who may see a post they are mentioned in).
@@ -28,11 +30,13 @@ export function visibleTo(viewerId: number | SQL | null, post?: SQL, authorRow?:
   const author = post ? sql`${post}.user_id` : sql`${posts.userId}`;
   const visibility = sql`coalesce(${post ? sql`${post}.visibility` : sql`${posts.visibility}`}, 'public')`;
   const hiddenAt = post ? sql`${post}.hidden_at` : sql`${posts.hiddenAt}`;
+  const groupId = post ? sql`${post}.group_id` : sql`${posts.groupId}`;
   const own = viewerId === null ? sql`false` : sql`${author} = ${viewerId}`;
   return sql<boolean>`(${own} OR (
     ${hiddenAt} IS NULL
     AND ${authorRow ? accountUsable(authorRow) : sql`EXISTS (SELECT 1 FROM users author WHERE author.id = ${author} AND ${accountUsable(sql`author`)})`}
     AND ${notBlockedBetween(viewerId, author)}
-    AND (${visibility} = 'public' OR (${visibility} = 'friends' AND ${areFriends(viewerId, author)}))
+    AND (${visibility} = 'public' OR (${visibility} = 'friends' AND ${areFriends(viewerId, author)})
+      OR (${visibility} = 'group' AND ${isGroupMember(viewerId, groupId)}))
   ))`;
 }

@@ -77,6 +77,11 @@ export const CreatePostBody = OptionalFields.extend({
 
 export type CreatePostInput = z.infer<typeof CreatePostBody>;
 
+/** A group's post: the create fields but `visibility`, which is the group's (`group`). */
+export const CreateGroupPostBody = OptionalFields.extend({ content: Content }).openapi("CreateGroupPost");
+
+export type CreateGroupPostInput = z.infer<typeof CreateGroupPostBody>;
+
 /** Any subset of the create fields; `null` clears an optional one; none at all changes nothing. */
 export const UpdatePostBody = OptionalFields.extend({
   content: Content.optional(),

@@ -5,6 +5,11 @@ import { type UserCard, UserCardSchema } from "../users";
 
 export const PostVisibilitySchema = z.enum(POST_VISIBILITIES).openapi({ description: "Who may see the post" });
 
+/** Who may see a post as read back: also `group`, a group's post (posted only through POST /api/groups/{id}/posts). */
+export const PostVisibilityShownSchema = z
+  .enum([...POST_VISIBILITIES, "group"])
+  .openapi({ description: "Who may see the post: `group` for a group's post, seen by the group's members only" });
+
 /** An embedded player link (YouTube, Vimeo, Spotify or SoundCloud), normalised on the way in. */
 export const MediaEmbedSchema = z
   .object({ provider: z.string(), url: z.string() })
@@ -39,7 +44,8 @@ export const PostSchema = z
     location: z.string().nullable(),
     coordinates: CoordinatesSchema.nullable(),
     eventId: z.number().int().nullable(),
-    visibility: PostVisibilitySchema,
+    groupId: z.number().int().nullable().openapi({ description: "The group a group post was posted in (visibility `group`)" }),
+    visibility: PostVisibilityShownSchema,
     postType: z.string(),
     likes: z.number().int(),
     comments: z.number().int(),
@@ -71,6 +77,7 @@ export interface PostCardRow extends Record<string, unknown> {
   location: string | null;
   coordinates: unknown;
   event_id: number | null;
+  group_id: number | null;
   visibility: string | null;
   post_type: string | null;
   likes: number | null;
@@ -85,7 +92,7 @@ export interface PostCardRow extends Record<string, unknown> {
   updated_at: string;
 }
 
-const VISIBILITIES: readonly string[] = POST_VISIBILITIES;
+const VISIBILITIES: readonly string[] = PostVisibilityShownSchema.options;
 
 function embeds(value: unknown): Post["mediaEmbeds"] {
   const parsed = z.array(MediaEmbedSchema).safeParse(value);
@@ -123,6 +130,7 @@ export function toPost(row: PostCardRow): Post {
     location: row.location,
     coordinates: coordinates(row.coordinates),
     eventId: row.event_id === null ? null : Number(row.event_id),
+    groupId: row.group_id == null ? null : Number(row.group_id),
     visibility: (VISIBILITIES.includes(visibility) ? visibility : "private") as Post["visibility"],
     postType: row.post_type ?? "post",
     likes: Number(row.likes ?? 0),

@@ -6,13 +6,14 @@ import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../l
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
+import { groupAccessCte, groupWriteError } from "../groups";
 import { notificationCtes } from "../notifications";
 import { assertOwnMediaUrls } from "../media";
 import { accountUsable } from "../users";
 import { postCardColumns } from "./posts.cards";
 import { visibleTo } from "./posts.conditions";
-import type { CreatePostInput, UpdatePostInput } from "./posts.input";
-import { mayDeletePost, ownsPost, postWriteError, unknownEventError } from "./posts.policy";
+import type { CreateGroupPostInput, CreatePostInput, UpdatePostInput } from "./posts.input";
+import { groupVisibilityError, mayDeletePost, ownsPost, postWriteError, unknownEventError } from "./posts.policy";
 import { type Post, type PostCardRow, type PostEdit, toPost } from "./posts.schemas";
 import { contentFacts } from "./posts.text";
 
@@ -34,10 +35,15 @@ function checkOwnMedia(ctx: Ctx, input: { imageUrl?: string | null; videoUrl?: s
   assertOwnMediaUrls(ctx.config, fields);
 }
 
-/** An event that vanished between the check and the write is as unknown as one that never was. */
-function rethrowEventGone(error: unknown): never {
+/**
+ * An event that vanished between the check and the write is as unknown as one that never was,
+ * and so is a group deleted meanwhile; a group post's visibility is its group's for good.
+ */
+function rethrowWriteError(error: unknown): never {
   const pg = pgError(error);
   if (pg?.code === PG.foreignKeyViolation && pg.constraint?.startsWith("posts_event_id")) throw unknownEventError();
+  if (pg?.code === PG.foreignKeyViolation && pg.constraint?.startsWith("posts_group_id")) throw notFound("group");
+  if (pg?.code === PG.checkViolation && pg.constraint === "posts_group_visibility_check") throw groupVisibilityError();
   throw error;
 }
 
@@ -81,7 +87,7 @@ function mentionNotification(actorId: number, from: SQL): SQL {
   });
 }
 
-type CardResult = PostCardRow & { event_found: boolean };
+type CardResult = PostCardRow & { event_found: boolean; group_found: boolean; group_member: boolean };
 
 /**
  * Creates a post, in one statement: the row (mentions resolved, hashtags normalised, plain
@@ -89,13 +95,21 @@ type CardResult = PostCardRow & { event_found: boolean };
  * mentioned who may see the post, and, with an `Idempotency-Key`, the stored response (see src/lib/idempotency.ts):
  * a repeat of the key replays the first response and creates nothing. An event id that names
  * no event is a 400 `unknown_event`.
+ *
+ * With `groupId` it is that group's post (visibility `group`, whatever `post.visibility`
+ * says), written only while the author is an active member of the group (the groups module's
+ * `groupAccessCte`, which locks the membership against a racing leave): a group the author may
+ * not see is a 404, one they are not a member of a 403 `not_group_member`. Only its members are
+ * told of their mentions, as only they may see it.
  */
 export async function createPost(
   ctx: ActorCtx,
-  input: { post: CreatePostInput; claim: IdempotencyClaim | null },
+  input: { post: CreatePostInput; claim: IdempotencyClaim | null } | { post: CreateGroupPostInput; claim: IdempotencyClaim | null; groupId: number },
 ): Promise<{ post: Post; replayed: boolean }> {
   const { db, actor } = ctx;
   const { post, claim } = input;
+  const groupId = "groupId" in input ? input.groupId : undefined;
+  const visibility = "groupId" in input ? "group" : input.post.visibility;
   checkOwnMedia(ctx, post);
   const facts = contentFacts(post.content);
   const create = async (): Promise<Post> => {
@@ -103,14 +117,16 @@ export async function createPost(
       .execute<CardResult>(sql`
         WITH author AS (SELECT id, username, name, profile_image FROM users WHERE id = ${actor.id}),
         ${eventCte(post.eventId)},
+        ${groupAccessCte(actor.id, groupId)},
         ${mentionedCte(actor.id, facts.mentionCandidates)},
         created AS (
           INSERT INTO posts (user_id, content, rich_content, plain_text, image_url, video_url, media_embeds,
-                             mentions, hashtags, location, coordinates, event_id, visibility)
+                             mentions, hashtags, location, coordinates, event_id, visibility, group_id)
           SELECT author.id, ${post.content}, ${jsonb(post.richContent)}, ${facts.plainText}, ${post.imageUrl ?? null},
                  ${post.videoUrl ?? null}, ${jsonb(post.mediaEmbeds ?? [])}, ${mentionedUsernames}, ${textArray(facts.hashtags)},
-                 ${post.location ?? null}, ${jsonb(post.coordinates)}, ${post.eventId ?? null}::int, ${post.visibility}
-          FROM author, event_ok WHERE event_ok.ok
+                 ${post.location ?? null}, ${jsonb(post.coordinates)}, ${post.eventId ?? null}::int, ${visibility},
+                 ${groupId ?? null}::int
+          FROM author, event_ok, group_access WHERE event_ok.ok AND group_access.found AND group_access.member
           RETURNING *
         ),
         tagged AS (
@@ -121,12 +137,20 @@ export async function createPost(
                                      WHERE ${visibleTo(sql`m.id`, sql`c`)}) mention`)},
         card AS (SELECT ${postCardColumns(actor.id, sql`p`, sql`a`)} FROM created p JOIN author a ON a.id = p.user_id),
         ${idempotencyRecordCte(claim, { status: 201, from: sql`card`, body: sql`to_jsonb(card)` })}
-        SELECT (SELECT ok FROM event_ok) AS event_found, card.* FROM (SELECT 1) one LEFT JOIN card ON true`)
-      .catch(rethrowEventGone);
+        SELECT (SELECT ok FROM event_ok) AS event_found, (SELECT found FROM group_access) AS group_found,
+          (SELECT member FROM group_access) AS group_member, card.* FROM (SELECT 1) one LEFT JOIN card ON true`)
+      .catch(rethrowWriteError);
     const row = rows[0]!;
+    const refused = groupWriteError({ found: row.group_found, member: row.group_member });
+    if (refused) throw refused;
     if (!row.event_found) throw unknownEventError();
     if (row.id === null) throw unauthorized();
-    ctx.logger.info("post created", { code: "post_created", postId: Number(row.id), mentions: row.mentions?.length ?? 0 });
+    ctx.logger.info("post created", {
+      code: "post_created",
+      postId: Number(row.id),
+      mentions: row.mentions?.length ?? 0,
+      ...(groupId === undefined ? {} : { groupId }),
+    });
     return toPost(row);
   };
   const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toPost(stored.body as PostCardRow));
@@ -229,7 +253,7 @@ export async function updatePost(ctx: ActorCtx, input: { postId: number; changes
       SELECT EXISTS (SELECT 1 FROM old) AS found, coalesce((SELECT ${ownsPost(actor.id, sql`o`)} FROM old o), false) AS allowed,
              (SELECT ok FROM event_ok) AS event_found, card.*
       FROM (SELECT 1) one LEFT JOIN card ON true`)
-    .catch(rethrowEventGone);
+    .catch(rethrowWriteError);
   const row = rows[0]!;
   const refused = postWriteError(row, "edit");
   if (refused) throw refused;

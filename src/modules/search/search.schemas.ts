@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/pagination";
 import { INT4_MAX, singleLine } from "../../lib/text";
+import { GroupSchema } from "../groups";
 import { PostSchema } from "../posts";
 import { UserCardSchema } from "../users";
 
-export const SEARCH_TYPES = ["posts", "users"] as const;
+export const SEARCH_TYPES = ["posts", "users", "groups"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 export const SearchQuery = PageQuery.extend({
@@ -15,7 +16,7 @@ export const SearchQuery = PageQuery.extend({
     .openapi({
       description:
         "What to search, one kind per request so that each has its own ranking and cursor: `posts` " +
-        "(the default) or `users`. Events and groups join when they land.",
+        "(the default), `users` or `groups` (names, trigram similarity). Events join when they land.",
     }),
 });
 
@@ -23,6 +24,7 @@ export const SearchReplySchema = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("posts"), items: z.array(PostSchema), nextCursor: z.string().nullable() }),
     z.object({ type: z.literal("users"), items: z.array(UserCardSchema), nextCursor: z.string().nullable() }),
+    z.object({ type: z.literal("groups"), items: z.array(GroupSchema), nextCursor: z.string().nullable() }),
   ])
   .openapi("SearchResults");
 

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 import { type Page, type PageRequest, sortedPage } from "../../lib/pagination";
 import { notBlockedBetween } from "../blocks";
+import { type Group, groupCardColumns, type GroupCardRow, groupVisibleTo, toGroup } from "../groups";
 import { type Post, postCardColumns, type PostCardRow, toPost, visibleTo } from "../posts";
 import { accountUsable, type UserCard } from "../users";
 import { RankCursor, type SearchReply, type SearchType } from "./search.schemas";
@@ -23,6 +24,7 @@ const rounded = (rank: SQL) => sql`round((${rank})::numeric, 6)`;
 /** Full-text search over posts or a name search over users, ranked, one kind per request. */
 export async function search(ctx: Ctx, input: { q: string; type: SearchType } & PageRequest): Promise<SearchReply> {
   if (input.type === "users") return { type: "users", ...(await searchUsers(ctx, input)) };
+  if (input.type === "groups") return { type: "groups", ...(await searchGroups(ctx, input)) };
   return { type: "posts", ...(await searchPosts(ctx, input)) };
 }
 
@@ -83,5 +85,31 @@ async function searchUsers({ db, actor }: Ctx, input: { q: string } & PageReques
       item: (row) => ({ id: Number(row.id), username: row.username, name: row.name, profileImage: row.profile_image }),
       key: (row) => [row.rank, Number(row.id)] as [string, number],
     },
+  );
+}
+
+/**
+ * Groups and city communities whose name resembles the query, by trigram word similarity
+ * (`%>`, through the GIN index groups_name_trgm_idx), best match first, equal ranks by id.
+ * Private groups are found too (dancers ask to join them); groups hidden by moderation only by
+ * their admins (`groupVisibleTo`).
+ */
+async function searchGroups({ db, actor }: Ctx, input: { q: string } & PageRequest): Promise<Page<Group>> {
+  const viewerId = actor?.id ?? null;
+  const rank = rounded(sql`word_similarity(${input.q}, g.name)`);
+  return sortedPage(
+    input,
+    { by: [rank, sql`g.id`], direction: "desc", cursor: RankCursor },
+    async (keyset) => {
+      if (!hasWords(input.q)) return [];
+      const { rows } = await db.execute<GroupCardRow & { rank: string }>(sql`
+        SELECT ${groupCardColumns(viewerId, sql`g`)}, ${rank}::text AS rank
+        FROM groups g
+        WHERE g.name %> ${input.q} AND ${groupVisibleTo(viewerId, sql`g`)} AND ${keyset.after}
+        ORDER BY ${keyset.order}
+        LIMIT ${keyset.limit}`);
+      return rows;
+    },
+    { item: toGroup, key: (row) => [row.rank, Number(row.id)] as [string, number] },
   );
 }

@@ -5,6 +5,7 @@ import { notFound } from "../../lib/errors";
 import { isoUtc } from "../../lib/time";
 import { notBlockedBetween } from "../blocks";
 import { areFriends, friendshipState, graphCounts, isFollowing } from "../graph";
+import { cityCommunityMove } from "../groups";
 import type { PublicProfile, RestrictedProfile, UpdateProfileInput, UserRef } from "./profile.schemas";
 import { accountUsable } from "./users.conditions";
 import { toProfileFields, toUserCard } from "./users.schemas";
@@ -89,13 +90,33 @@ export async function getProfile({ db, actor }: Ctx, input: { ref: UserRef }): P
   };
 }
 
-/** Applies the caller's own profile edits (already validated field by field). */
-export async function updateProfile({ db, actor }: ActorCtx, input: UpdateProfileInput): Promise<SelectUser> {
-  const [user] = await db
+/**
+ * Applies the caller's own profile edits (already validated field by field). An edit that
+ * gives the city moves the dancer to that city's community as it changes (the groups module's
+ * `cityCommunityMove`), in the same batch as the edit: one round trip, one transaction.
+ */
+export async function updateProfile({ db, actor, logger }: ActorCtx, input: UpdateProfileInput): Promise<SelectUser> {
+  const update = db
     .update(users)
     .set({ ...input, updatedAt: sql`now()` })
     .where(eq(users.id, actor.id))
     .returning();
+  if (input.city === undefined) {
+    const [user] = await update;
+    if (!user) throw notFound("account");
+    return user;
+  }
+  const [, moved, [user]] = await db.batch([...cityCommunityMove(db, { userId: actor.id, city: input.city }), update]);
   if (!user) throw notFound("account");
+  const move = moved.rows[0];
+  if (move?.left_group != null || move?.joined_group != null) {
+    logger.info("city community moved", {
+      code: "city_community_moved",
+      userId: actor.id,
+      leftGroupId: move.left_group,
+      joinedGroupId: move.joined_group,
+      friendsThere: Number(move.recorded),
+    });
+  }
   return user;
 }
