@@ -19,12 +19,3 @@ export function seriesVisibleTo(viewerId: number | SQL | null, series: SQL): SQL
     AND ${groupContentVisibleTo(viewerId, sql`${series}.group_id`)}
   ))`;
 }
-
-/**
- * Holds when the dancer may host events in the group: one of its active admins or moderators.
- * A series (and each of its occurrences) names its hosting group only then.
- */
-export function hostsForGroup(userId: number, groupId: SQL): SQL<boolean> {
-  return sql<boolean>`EXISTS (SELECT 1 FROM group_members gm
-    WHERE gm.group_id = ${groupId} AND gm.user_id = ${userId} AND gm.status = 'active' AND gm.role IN ('admin', 'moderator'))`;
-}

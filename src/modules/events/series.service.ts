@@ -3,10 +3,11 @@ import type { ActorCtx, Ctx } from "../../lib/context";
 import { PG, pgError } from "../../lib/db";
 import { AppError, notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
+import { hasGroupRole, MANAGER_ROLES } from "../groups";
 import { assertOwnMediaUrls } from "../media";
 import { notificationCounts, notificationCtes } from "../notifications";
 import { eventVisibleTo } from "./events.conditions";
-import { hostsForGroup, seriesVisibleTo } from "./series.conditions";
+import { seriesVisibleTo } from "./series.conditions";
 import { seriesWriteError, SERIES_CHANGED_RETRIES, seriesChangedError } from "./series.policy";
 import {
   dateOfDay,
@@ -162,7 +163,7 @@ export async function createSeries(ctx: ActorCtx, input: { series: CreateSeriesI
   const groupId = body.groupId ?? null;
   const create = async (): Promise<Series> => {
     const { rows } = await db.execute<CreateResult>(sql`
-      WITH group_ok AS (SELECT ${groupId === null ? sql`true` : hostsForGroup(actor.id, sql`${groupId}::int`)} AS ok),
+      WITH group_ok AS (SELECT ${groupId === null ? sql`true` : hasGroupRole(actor.id, sql`${groupId}::int`, MANAGER_ROLES)} AS ok),
       created AS (
         INSERT INTO event_series (user_id, group_id, title, description, image_url, event_type, location, venue, address, city,
           country, latitude, longitude, is_online, meeting_url, is_paid, price, currency, max_attendees, max_leaders, max_followers,
