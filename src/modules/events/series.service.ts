@@ -341,15 +341,22 @@ type CancelCounts = { cancelled: number; tickets: number } & Record<"created" | 
  * cancelled_at, sequence bumped), its active tickets cancelled with it, and each dancer going
  * to or waiting for one of them notified once (`event_series_cancelled`, with how many of
  * theirs were cancelled). One batch: the series row locked first (so occurrences a concurrent
- * window extension made are seen), the cancel in one statement, then the card. Cancelling
+ * window extension made are seen), then the occurrences' rows (so no RSVP racing the cancel
+ * keeps a ticket), the cancel in one statement, then the card. Cancelling
  * again changes nothing more.
  */
 export async function cancelSeries(ctx: ActorCtx, input: { seriesId: number }): Promise<{ series: Series; cancelled: number }> {
   const { db, actor, now } = ctx;
-  const [seen, cancel, card] = await db.batch([
+  const [seen, , cancel, card] = await db.batch([
     db.execute<{ allowed: boolean }>(sql`
       SELECT s.user_id = ${actor.id} AS allowed FROM event_series s
       WHERE s.id = ${input.seriesId} AND ${seriesVisibleTo(actor.id, sql`s`)} FOR UPDATE`),
+    // The occurrences' rows too, as an RSVP takes them (lockEventForRsvps): an RSVP racing the
+    // cancel then either lands before it (its ticket is cancelled here) or sees it cancelled.
+    db.execute(sql`
+      SELECT e.id FROM events e
+      WHERE e.series_id = ${input.seriesId} AND e.start_date > ${at(now)} AND e.status IS DISTINCT FROM 'cancelled'
+      ORDER BY e.id FOR NO KEY UPDATE`),
     db.execute<CancelCounts>(sql`
       WITH series AS (
         UPDATE event_series s SET status = 'cancelled', sequence = s.sequence + 1, updated_at = ${at(now)}

@@ -395,6 +395,23 @@ describe("POST /api/events/series/{id}/cancel", () => {
     expect(await occurrencesOf(w.series.id)).toHaveLength(before);
   });
 
+  it("racing RSVPs to its occurrences, leaves no active ticket behind (the occurrences are locked as an RSVP locks them)", async () => {
+    for (let round = 0; round < 3; round++) {
+      const organizer = await signedIn(t);
+      const series = await createVia(organizer.token, { isPaid: true, price: "10", currency: "ARS", maxAttendees: 3 });
+      const first = series.upcoming[0]!;
+      const dancers = await Promise.all(Array.from({ length: 5 }, () => signedIn(t)));
+      const [cancel, ...answers] = await Promise.all([
+        t.api.post(`/api/events/series/${series.id}/cancel`, { token: organizer.token }),
+        ...dancers.map((d) => t.api.post(`/api/events/${first.id}/rsvp`, { token: d.token, json: { status: "going" } })),
+      ]);
+      expect(cancel!.status).toBe(200);
+      for (const res of answers) expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
+      const active = await t.db.select().from(eventTickets).where(and(eq(eventTickets.eventId, first.id), eq(eventTickets.status, "active")));
+      expect(active).toEqual([]);
+    }
+  });
+
   it("racing the window extension, leaves no future occurrence uncancelled", async () => {
     const organizer = await signedIn(t);
     const series = await createVia(organizer.token);
