@@ -8,6 +8,8 @@ import {
   follows,
   friendships,
   friendshipActivities,
+  groupMembers,
+  groups,
   postComments,
   postHashtags,
   postLikes,
@@ -251,3 +253,23 @@ export async function commentOnPost(db: Db, postId: number, userId: number, crea
   await db.execute(sql`UPDATE posts SET comments = comments + 1 WHERE id = ${postId}`);
 }
 
+
+/**
+ * A group with an active admin (and any extra active members with their roles), as the groups
+ * module writes them: `member_count` counts the active members.
+ */
+export async function createGroupWithAdmin(
+  db: Db,
+  adminId: number,
+  options: { type?: "interest" | "professional" | "private"; members?: { userId: number; role?: "member" | "moderator" | "admin"; status?: "active" | "pending" }[]; hiddenAt?: Date } = {},
+) {
+  const name = `Tango group ${unique()}`;
+  const [group] = await db
+    .insert(groups)
+    .values({ type: options.type ?? "interest", name, slug: unique("group-"), createdBy: adminId, hiddenAt: options.hiddenAt })
+    .returning();
+  const members = [{ userId: adminId, role: "admin" as const, status: "active" as const }, ...(options.members ?? [])];
+  await db.insert(groupMembers).values(members.map((m) => ({ groupId: group!.id, userId: m.userId, role: m.role ?? "member", status: m.status ?? "active" })));
+  await db.execute(sql`UPDATE groups SET member_count = ${members.filter((m) => (m.status ?? "active") === "active").length} WHERE id = ${group!.id}`);
+  return group!;
+}

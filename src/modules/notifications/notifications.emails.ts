@@ -48,6 +48,8 @@ const HEADLINES: Record<string, (data: Data) => Headline> = {
   mention: () => ["", true, " mentioned you"],
   event_rsvp: (data) => ["", true, ` is coming to ${line(data.eventTitle, "your event")}`],
   event_reminder: (data) => [`Reminder: ${line(data.eventTitle, "your event")} is coming up`, false, ""],
+  event_cancelled: (data) => [`${line(data.eventTitle, "An event you were going to")} is cancelled`, false, ""],
+  event_co_organizer: (data) => ["", true, ` made you a co-organizer of ${line(data.eventTitle, "an event")}`],
   message: () => ["", true, " sent you a message"],
   role_changed: (data) => [`Your Mundo Tango role is now ${line(data.role, "updated")}`, false, ""],
 };

@@ -16,6 +16,8 @@ export const NOTIFICATION_TYPES = [
   "mention",
   "event_rsvp",
   "event_reminder",
+  "event_cancelled",
+  "event_co_organizer",
   "message",
   "role_changed",
 ] as const;
