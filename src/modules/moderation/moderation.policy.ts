@@ -19,20 +19,21 @@ export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
 
 /**
  * The targets each decision applies to: content is hidden, shown again or removed; an account
- * is suspended (for content, its author's).
+ * is suspended (for content, its author's; for an event, its organizer's).
  */
 export const ACTION_TARGETS: Record<ResolveAction, readonly ModerationTarget[]> = {
-  hide: ["post", "comment"],
-  unhide: ["post", "comment"],
-  remove: ["post", "comment"],
-  suspend: ["post", "comment", "user"],
-  none: ["post", "comment", "user"],
+  hide: ["post", "comment", "event"],
+  unhide: ["post", "comment", "event"],
+  remove: ["post", "comment", "event"],
+  suspend: ["post", "comment", "user", "event"],
+  none: ["post", "comment", "user", "event"],
 };
 
 const SELF_REPORT: Record<ModerationTarget, string> = {
   post: "You cannot report your own post.",
   comment: "You cannot report your own comment.",
   user: "You cannot report yourself.",
+  event: "You cannot report your own event.",
 };
 
 /** Reporting yourself or your own content makes no sense to a moderator. */
