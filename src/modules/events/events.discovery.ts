@@ -102,8 +102,9 @@ export async function listGroupEvents({ db, actor, now }: Ctx, input: GroupEvent
         SELECT grp.id IS NOT NULL AS group_found, page.*
         FROM (SELECT 1) one
         LEFT JOIN (
-          SELECT g.id FROM groups g
-          WHERE g.id = ${groupId} AND g.hidden_at IS NULL AND ${groupContentVisibleTo(viewerId, sql`g.id`)}
+          -- Not aliased g: groupContentVisibleTo's own subquery is.
+          SELECT host.id FROM groups host
+          WHERE host.id = ${groupId} AND host.hidden_at IS NULL AND ${groupContentVisibleTo(viewerId, sql`host.id`)}
         ) grp ON true
         LEFT JOIN LATERAL (${listingSelect(viewerId, { ...range, groupId }, now, keyset)}) page ON grp.id IS NOT NULL
         ORDER BY page.start_date, page.id`);
