@@ -156,11 +156,14 @@ describe("PATCH /api/events/{id}: the same rules against the event as it is", ()
     expect((await patch({ startDate: "2031-05-02T03:00:00Z", endDate: null })).status).toBe(200);
   });
 
-  it("refuses an empty edit and unknown values (400)", async () => {
+  it("changes nothing for an empty edit (no sequence bump), and refuses unknown values (400)", async () => {
     const { user, token } = await signedIn(t);
+    const stranger = await signedIn(t);
     const event = await createEvent(t.db, { userId: user.id });
     const patch = (json: unknown) => t.api.patch(`/api/events/${event.id}`, { token, json });
-    expect((await patch({})).status).toBe(400);
+    const empty = await patch({});
+    expect([empty.status, empty.body.sequence, empty.body.title]).toEqual([200, 0, event.title]);
+    expect((await t.api.patch(`/api/events/${event.id}`, { token: stranger.token, json: {} })).status).toBe(403);
     expectProblem(await patch({ eventType: "asado" }), 400, "validation_failed", "body.eventType");
     expectProblem(await patch({ title: null }), 400, "validation_failed", "body.title");
     expectProblem(await patch({ startDate: null }), 400, "validation_failed", "body.startDate");

@@ -144,12 +144,8 @@ export const CreateEventBody = z
 
 export type CreateEventInput = z.infer<typeof CreateEventBody>;
 
-/** Any subset of the fields (at least one); `null` clears an optional one. */
-export const UpdateEventBody = z
-  .object(EventFields)
-  .partial()
-  .refine((body) => Object.values(body).some((value) => value !== undefined), "Give at least one field to change")
-  .openapi("UpdateEvent");
+/** Any subset of the fields; `null` clears an optional one; none at all changes nothing. */
+export const UpdateEventBody = z.object(EventFields).partial().openapi("UpdateEvent");
 
 export type UpdateEventInput = z.infer<typeof UpdateEventBody>;
 

@@ -64,7 +64,7 @@ export const update = route.authed({
   object: "event",
   summary: "Edit an event (its organizer and co-organizers)",
   description:
-    "Any subset of the create fields (at least one); `null` clears an optional one. Every edit bumps `sequence` " +
+    "Any subset of the create fields; `null` clears an optional one; an empty body changes nothing. Every edit bumps `sequence` " +
     "(calendars see the change); editing an occurrence of a series detaches it from the series' later edits. " +
     "A cancelled event takes no edits (409 `event_cancelled`); making a draft of an event dancers answered is 409 " +
     `\`event_has_rsvps\`. ${rules} Others are 403 \`not_event_organizer\`. ${notVisible}`,

@@ -138,6 +138,7 @@ export async function updateEvent(ctx: ActorCtx, input: { eventId: number; chang
   const { changes } = input;
   checkCover(ctx, changes);
   const set = givenColumns(changes).map((column) => sql`${sql.identifier(column)} = n.${sql.identifier(column)}`);
+  if (set.length === 0) return unchangedEvent(ctx, input.eventId);
   if (changes.price !== undefined) set.push(sql`is_paid = ${isPaidOf(sql`n`)}`);
   const { rows } = await db
     .execute<UpdateRow>(sql`
@@ -173,6 +174,17 @@ export async function updateEvent(ctx: ActorCtx, input: { eventId: number; chang
   if (row.broken !== null) throw ruleError(Number(row.broken));
   ctx.logger.info("event edited", { code: "event_edited", eventId: input.eventId, fields: set.length, sequence: Number(row.sequence) });
   return toEvent(row);
+}
+
+/** An edit that names no field: the same refusals, and the event as it is (no sequence bump). */
+async function unchangedEvent({ db, actor }: ActorCtx, eventId: number): Promise<Event> {
+  const { rows } = await db.execute<EventCardRow & { allowed: boolean }>(sql`
+    SELECT ${managesEvent(actor.id, sql`e`)} AS allowed, ${eventCardColumns(actor.id, sql`e`, sql`o`)}
+    FROM events e JOIN users o ON o.id = e.user_id
+    WHERE e.id = ${eventId} AND ${eventVisibleTo(actor.id, sql`e`)}`);
+  const refused = eventWriteError({ found: rows.length > 0, allowed: rows[0]?.allowed === true }, "edit");
+  if (refused) throw refused;
+  return toEvent(rows[0]!);
 }
 
 /**
