@@ -11,7 +11,7 @@ import { boundingBoxes } from "./events.geo";
 
 const t = await useTestDatabase();
 
-type Item = { id: number; startDate: string; distanceKm: number | null };
+type Item = { id: number; startDate: string; distanceKm: number | null; circleGoing: { friends: number; following: number; sample: unknown[] } };
 
 const ids = (pages: { items: { id: number }[] }[]) => pages.flatMap((p) => p.items.map((i) => i.id));
 const list = (query: string, token?: string) => allPages<Item>(t.api, `/api/events?${query}`, token);
@@ -206,12 +206,12 @@ describe("GET /api/events: friends and follows going", () => {
     await t.db.execute(sql`INSERT INTO event_rsvps (event_id, user_id, status) VALUES (${quiet.id}, ${followed.id}, 'going')`);
     const [page] = await list(`city=${encodeURIComponent(place)}&from=2030-01-01`, token);
     const card = (u: typeof me) => ({ id: u.id, username: u.username, name: u.name, profileImage: null });
-    expect(page!.items.map((e: any) => e.circleGoing)).toEqual([
+    expect(page!.items.map((e) => e.circleGoing)).toEqual([
       { friends: 4, following: 0, sample: friends.slice(0, 3).map(card) },
       { friends: 0, following: 1, sample: [card(followed)] },
     ]);
     const [anonymous] = await list(`city=${encodeURIComponent(place)}&from=2030-01-01`);
-    expect(anonymous!.items.map((e: any) => e.circleGoing.friends)).toEqual([0, 0]);
+    expect(anonymous!.items.map((e) => e.circleGoing.friends)).toEqual([0, 0]);
   });
 });
 
@@ -238,7 +238,7 @@ describe("GET /api/groups/{id}/events", () => {
     });
     const event = await createEvent(t.db, { userId: admin.user.id, groupId: group.id, startDate: day(1) });
     const path = `/api/groups/${group.id}/events?from=2030-01-01`;
-    expect((await t.api.get(path, { token: member.token })).body.items.map((e: any) => e.id)).toEqual([event.id]);
+    expect((await t.api.get(path, { token: member.token })).body.items.map((e: { id: number }) => e.id)).toEqual([event.id]);
     for (const who of [pending.token, outsider.token, undefined]) expect((await t.api.get(path, { token: who })).status).toBe(404);
     expect((await t.api.get(`/api/events/${event.id}`, { token: outsider.token })).status).toBe(404);
     // A co-organizer who is not a member sees the event, not the group's page.

@@ -52,7 +52,7 @@ function listingSelect(viewerId: number | null, filters: Filters, now: Date, key
   return sql`
     SELECT ${eventCardColumns(viewerId, sql`e`, sql`o`)}, ${distance}::float8 AS distance_km, e.start_date::text AS start_key
     FROM events e JOIN users o ON o.id = e.user_id
-    WHERE ${sql.join(conditions(filters, now), sql` AND `)} AND ${eventVisibleTo(viewerId, sql`e`)} AND ${keyset.after}
+    WHERE ${sql.join(conditions(filters, now), sql` AND `)} AND ${eventVisibleTo(viewerId, sql`e`, sql`o`)} AND ${keyset.after}
     ORDER BY ${keyset.order}
     LIMIT ${keyset.limit}`;
 }

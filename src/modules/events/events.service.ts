@@ -114,7 +114,7 @@ export async function getEvent({ db, actor }: Ctx, input: { eventId: number }): 
       SELECT round(avg(rv.rating), 2) AS average, count(*)::int AS reviews
       FROM event_reviews rv WHERE rv.event_id = e.id AND rv.hidden_at IS NULL
     ) rating
-    WHERE e.id = ${input.eventId} AND ${eventVisibleTo(viewerId, sql`e`)}`);
+    WHERE e.id = ${input.eventId} AND ${eventVisibleTo(viewerId, sql`e`, sql`o`)}`);
   if (!rows[0]) throw notFound("event");
   return toEventDetail(rows[0]);
 }

@@ -186,7 +186,7 @@ describe("GET /api/events/{id}", () => {
       { eventId: event.id, userId: dancers[1]!.user.id, rating: 4 },
       { eventId: event.id, userId: dancers[2]!.user.id, rating: 1, hiddenAt: new Date() },
     ]);
-    const as = async (token?: string) => (await t.api.get(`/api/events/${event.id}`, { token })).body;
+    const as = async (token?: string) => (await t.api.get<Record<string, any>>(`/api/events/${event.id}`, { token })).body;
     const seen = await as(dancers[5]!.token);
     expect(seen.counts).toEqual({ going: 3, leaders: 1, followers: 1, interested: 1, waitlisted: 2 });
     expect(seen.rating).toEqual({ average: 4.5, reviews: 2 });
@@ -206,7 +206,7 @@ describe("GET /api/events/{id}", () => {
     await rsvp(t.db, event.id, going.user.id, "going");
     await rsvp(t.db, event.id, interested.user.id, "interested");
     await rsvp(t.db, event.id, waitlisted.user.id, "waitlisted");
-    const url = async (token?: string) => (await t.api.get(`/api/events/${event.id}`, { token })).body.meetingUrl;
+    const url = async (token?: string): Promise<unknown> => (await t.api.get(`/api/events/${event.id}`, { token })).body.meetingUrl;
     for (const who of [organizer, co, going]) expect(await url(who.token)).toBe("https://meet.example.com/x");
     for (const who of [interested, waitlisted, stranger]) expect(await url(who.token)).toBeNull();
     expect(await url()).toBeNull();

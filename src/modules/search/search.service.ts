@@ -110,7 +110,7 @@ async function searchEvents({ db, actor }: Ctx, input: { q: string } & PageReque
         FROM websearch_to_tsquery('simple', mt_unaccent(${input.q})) query
         JOIN events e ON e.search_vector @@ query
         JOIN users o ON o.id = e.user_id
-        WHERE ${keyset.after} AND ${eventVisibleTo(viewerId, sql`e`)}
+        WHERE ${keyset.after} AND ${eventVisibleTo(viewerId, sql`e`, sql`o`)}
         ORDER BY ${keyset.order}
         LIMIT ${keyset.limit}`);
       return rows;
