@@ -1,4 +1,4 @@
-// One moderation pipeline for posts, comments and users (events and chat messages join later):
+// One moderation pipeline for posts, comments, users, events and groups (chat messages join later):
 // reports from dancers, a queue for moderators, and every action recorded.
 
 import { sql } from "drizzle-orm";
@@ -6,7 +6,7 @@ import { check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueI
 import { users } from "./users";
 
 /** What can be reported (`target_type` of reports, the queue and actions). */
-export const MODERATION_TARGETS = ["post", "comment", "user", "group"] as const;
+export const MODERATION_TARGETS = ["post", "comment", "user", "event", "group"] as const;
 /** The fixed list of reasons a report gives. */
 export const REPORT_REASONS = [
   "spam",
@@ -20,7 +20,7 @@ export const REPORT_REASONS = [
 ] as const;
 export const QUEUE_STATUSES = ["pending", "claimed", "resolved", "dismissed"] as const;
 
-/** A dancer's report of a post, comment or user: one per reporter and target. */
+/** A dancer's report of a post, comment, user or event: one per reporter and target. */
 export const reports = pgTable(
   "reports",
   {

@@ -2,11 +2,10 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createNotification, createPost, createSeries, createUser } from "../test/factories";
+import { createComment, createEvent, createGroup, createNotification, createPost, createSeries, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
-import { createGroup } from "../test/factories";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -42,16 +41,16 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   // A private post: no one else may see it, not even the intruder (a "god", so a moderator too),
   // so no one else may edit, delete, like, comment on, share, bookmark or report it.
   post: async (t, ownerId) => String((await createPost(t.db, { userId: ownerId, visibility: "private" })).id),
-  // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
   // A private group hidden by moderation: only its admin (the owner) sees it, so no one else may
   // read it, join it, list its members or posts, post in it, report it or manage it.
   group: async (t, ownerId) => String((await createGroup(t.db, { createdBy: ownerId, type: "private", hiddenAt: new Date() })).id),
+  // On the owner's private post: even a moderator cannot see it, so cannot act on it here.
   comment: async (t, ownerId) => {
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
-  // A draft: only its organizers see it, so another dancer (a moderator too) cannot answer it,
-  // read its attendees or a ticket for it.
+  // A draft: only its organizers see it, so no one else may read, edit, cancel, delete, report it,
+  // see its co-organizers, answer it, read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
   // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
   event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),

@@ -330,3 +330,17 @@ export async function groupCounts(db: Db, groupId: number) {
   const row = rows[0]!;
   return { memberCount: Number(row.member_count), active: Number(row.active), pending: Number(row.pending) };
 }
+
+/**
+ * A group with an active admin (and any extra members with their roles), as the groups module
+ * writes them: `member_count` counts the active members.
+ */
+export async function createGroupWithAdmin(
+  db: Db,
+  adminId: number,
+  options: { type?: "interest" | "professional" | "private"; members?: { userId: number; role?: "member" | "moderator" | "admin"; status?: "active" | "pending" }[]; hiddenAt?: Date } = {},
+) {
+  const group = await createGroup(db, { type: options.type ?? "interest", createdBy: adminId, hiddenAt: options.hiddenAt });
+  for (const m of options.members ?? []) await addGroupMember(db, group.id, m.userId, { role: m.role, status: m.status });
+  return group;
+}

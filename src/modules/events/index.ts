@@ -2,6 +2,10 @@
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
 export { eventVisibleTo, managesEvent } from "./events.conditions";
+/** The event card every read path shows (discovery, a group's events, search, and the other events parts). */
+export { CARD_CIRCLE_SAMPLE, eventCardColumns } from "./events.cards";
+export { EventSchema, toEvent, type Event, type EventCardRow } from "./events.schemas";
+export { removeEvents, setEventsHidden } from "./events.moderation";
 /** RSVPs: the capacity-raise path promotes the waitlist; an event's cancel locks its RSVPs first. */
 export { lockEventForRsvps, promoteWaitlisted } from "./rsvps.service";
 export { seriesVisibleTo } from "./series.conditions";
@@ -9,6 +13,10 @@ export { extendSeriesWindows, SERIES_WINDOW_DAYS } from "./series.service";
 export { REMINDER_SCHEDULE, type ReminderKey, sendDueReminders } from "./reminders.service";
 
 import { createRouter } from "../../lib/openapi";
+import * as coOrganizerHandlers from "./co-organizers.handlers";
+import * as coOrganizerRoutes from "./co-organizers.routes";
+import * as handlers from "./events.handlers";
+import * as routes from "./events.routes";
 import * as rsvpHandlers from "./rsvps.handlers";
 import * as rsvpRoutes from "./rsvps.routes";
 import * as ticketHandlers from "./tickets.handlers";
@@ -21,12 +29,8 @@ import * as seriesHandlers from "./series.handlers";
 import * as seriesRoutes from "./series.routes";
 
 /** Events: milongas, festivals and series; RSVPs, attendance, reviews, photos, reminders, calendars. */
+// Series routes first: /api/events/series/... before /api/events/{id}/...
 export const eventsRouter = createRouter()
-  .openapi(rsvpRoutes.answer, rsvpHandlers.answer)
-  .openapi(rsvpRoutes.withdraw, rsvpHandlers.withdraw)
-  .openapi(ticketRoutes.ownTicket, ticketHandlers.ownTicket)
-  .openapi(ticketRoutes.myTickets, ticketHandlers.myTickets)
-  .openapi(attendeeRoutes.list, attendeeHandlers.list)
   .openapi(seriesRoutes.create, seriesHandlers.create)
   .openapi(seriesRoutes.get, seriesHandlers.get)
   .openapi(seriesRoutes.update, seriesHandlers.update)
@@ -34,4 +38,19 @@ export const eventsRouter = createRouter()
   .openapi(calendarRoutes.eventIcs, calendarHandlers.eventIcs)
   .openapi(calendarRoutes.createFeed, calendarHandlers.createFeed)
   .openapi(calendarRoutes.revokeFeed, calendarHandlers.revokeFeed)
-  .openapi(calendarRoutes.feed, calendarHandlers.feed);
+  .openapi(calendarRoutes.feed, calendarHandlers.feed)
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.get, handlers.get)
+  .openapi(routes.update, handlers.update)
+  .openapi(routes.remove, handlers.remove)
+  .openapi(routes.cancel, handlers.cancel)
+  .openapi(routes.groupEvents, handlers.groupEvents)
+  .openapi(coOrganizerRoutes.list, coOrganizerHandlers.list)
+  .openapi(coOrganizerRoutes.add, coOrganizerHandlers.add)
+  .openapi(coOrganizerRoutes.remove, coOrganizerHandlers.remove)
+  .openapi(rsvpRoutes.answer, rsvpHandlers.answer)
+  .openapi(rsvpRoutes.withdraw, rsvpHandlers.withdraw)
+  .openapi(ticketRoutes.ownTicket, ticketHandlers.ownTicket)
+  .openapi(ticketRoutes.myTickets, ticketHandlers.myTickets)
+  .openapi(attendeeRoutes.list, attendeeHandlers.list);

@@ -7,12 +7,13 @@ import { createRouter } from "../../lib/openapi";
 import * as handlers from "./moderation.handlers";
 import * as routes from "./moderation.routes";
 
-/** Reports of posts, comments, users and groups, and the moderators' queue that decides them. */
+/** Reports of posts, comments, users, events and groups, and the moderators' queue that decides them. */
 export const moderationRouter = createRouter()
   .openapi(routes.reportPost, handlers.reportPost)
   .openapi(routes.reportComment, handlers.reportComment)
   .openapi(routes.reportUser, handlers.reportUser)
   .openapi(routes.reportGroup, handlers.reportGroup)
+  .openapi(routes.reportEvent, handlers.reportEvent)
   .openapi(routes.listQueue, handlers.listQueue)
   .openapi(routes.getQueueItem, handlers.getQueueItem)
   .openapi(routes.claim, handlers.claim)

@@ -46,6 +46,11 @@ export const reportGroup: Handler<typeof routes.reportGroup> = async (c) => {
   return c.json(await report(c, "group", request), 201);
 };
 
+export const reportEvent: Handler<typeof routes.reportEvent> = async (c) => {
+  const request = { targetId: c.req.valid("param").id, key: c.req.valid("header")["idempotency-key"], body: c.req.valid("json") };
+  return c.json(await report(c, "event", request), 201);
+};
+
 export const listQueue: Handler<typeof routes.listQueue> = async (c) => {
   return c.json(await queue.listQueue(actorCtx(c), c.req.valid("query")), 200);
 };

@@ -19,14 +19,14 @@ export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
 
 /**
  * The targets each decision applies to: content is hidden, shown again or removed; an account
- * is suspended (for content, its author's).
+ * is suspended (for content, its author's; for an event, its organizer's).
  */
 export const ACTION_TARGETS: Record<ResolveAction, readonly ModerationTarget[]> = {
-  hide: ["post", "comment", "group"],
-  unhide: ["post", "comment", "group"],
-  remove: ["post", "comment", "group"],
-  suspend: ["post", "comment", "user"],
-  none: ["post", "comment", "user", "group"],
+  hide: ["post", "comment", "event", "group"],
+  unhide: ["post", "comment", "event", "group"],
+  remove: ["post", "comment", "event", "group"],
+  suspend: ["post", "comment", "user", "event"],
+  none: ["post", "comment", "user", "event", "group"],
 };
 
 const SELF_REPORT: Record<ModerationTarget, string> = {
@@ -34,6 +34,7 @@ const SELF_REPORT: Record<ModerationTarget, string> = {
   comment: "You cannot report your own comment.",
   user: "You cannot report yourself.",
   group: "You cannot report a group you created.",
+  event: "You cannot report your own event.",
 };
 
 /** Reporting yourself or your own content makes no sense to a moderator. */

@@ -68,6 +68,16 @@ export const reportGroup = route.authed({
   responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
 });
 
+export const reportEvent = route.authed({
+  method: "post",
+  path: "/api/events/{id}/report",
+  object: "event",
+  summary: "Report an event",
+  description: `An event the caller may not see (a draft, hidden, its organizer blocked either way or suspended) is 404. ${reporting}`,
+  request: { headers: IdempotencyKeyHeader, params: IdParam, body: jsonBody(ReportBody) },
+  responses: { 201: jsonContent(ReportSchema, "Reported"), ...problems(400, 404, 409, 415, 422) },
+});
+
 const moderators = `Moderators only (role level ${MODERATOR_LEVEL} and up).`;
 
 export const listQueue = route.authed({
@@ -114,9 +124,9 @@ export const resolve = route.authed({
   object: "moderation_item",
   summary: "Resolve a queue item with an action",
   description:
-    `${moderators} A pending item, or one you claimed. \`hide\`, \`unhide\` and \`remove\` apply to posts, groups and ` +
-    "comments (removing a comment removes its replies; the content is kept in the action's snapshot); " +
-    "`suspend` suspends the reported user or the content's author (403 `user_outranks_you` when their role " +
+    `${moderators} A pending item, or one you claimed. \`hide\`, \`unhide\` and \`remove\` apply to posts, ` +
+    "comments, events and groups (removing a comment removes its replies; the content is kept in the action's snapshot); " +
+    "`suspend` suspends the reported user, the content's author or the event's organizer (403 `user_outranks_you` when their role " +
     "is at or above yours); `none` closes the item as it is. An action that does not fit the target is 400 " +
     "`action_not_applicable`. Of two decisions racing, one wins; the other is 409 `queue_item_closed`.",
   request: { params: IdParam, body: jsonBody(ResolveBody) },

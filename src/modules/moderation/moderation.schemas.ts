@@ -48,9 +48,9 @@ export const TargetSnapshotSchema = z
   .object({
     type: ModerationTargetSchema,
     id: z.number().int(),
-    exists: z.boolean().openapi({ description: "False once the post, comment, account or group is deleted" }),
-    owner: UserCardSchema.nullable().openapi({ description: "The author of the post or comment, or the reported user" }),
-    content: z.string().nullable().openapi({ description: "The post's or comment's text, the group's name (null for a user)" }),
+    exists: z.boolean().openapi({ description: "False once the post, comment, account, event or group is deleted" }),
+    owner: UserCardSchema.nullable().openapi({ description: "The author of the post or comment, the reported user, or the event's organizer" }),
+    content: z.string().nullable().openapi({ description: "The post's or comment's text, the event's title or the group's name (null for a user)" }),
     postId: z.number().int().nullable().openapi({ description: "The post a comment is on (the post's own id for a post)" }),
     hidden: z.boolean().openapi({ description: "Hidden pending review, or by a moderator" }),
     suspended: z.boolean().openapi({ description: "Whether the owner's account is suspended" }),

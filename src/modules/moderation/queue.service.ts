@@ -2,6 +2,8 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx } from "../../lib/context";
 import { type Page, type PageRequest, sortedPage, TimeIdCursor } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
+import { MODERATION_TARGETS } from "../../../drizzle/moderation";
+import { removeEvents, setEventsHidden } from "../events";
 import { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "../posts";
 import { removeGroups, setGroupsHidden } from "../groups";
 import { suspendAccounts } from "../users";
@@ -33,24 +35,26 @@ function card(alias: string): SQL {
 
 /**
  * A queue item with its target as it is now, from `source` (moderation_queue, or a CTE
- * RETURNING its rows) aliased `q`: the post or comment and its author, the reported user,
- * or the group (its name as the content) and its creator; who claimed and resolved it; and its reports counted per reason.
+ * RETURNING its rows) aliased `q`: the post, comment, event (its title as the content) or group
+ * (its name as the content) and its author, organizer or creator, or the reported user; who
+ * claimed and resolved it; and its reports counted per reason.
  */
 function itemSelect(source: SQL): SQL {
   return sql`SELECT q.id, q.status, q.target_type, q.target_id, q.report_count, q.claimed_at, q.resolved_at,
       q.resolution, q.created_at, q.updated_at, q.created_at::text AS sort_time,
       CASE q.target_type WHEN 'post' THEN p.id IS NOT NULL WHEN 'comment' THEN c.id IS NOT NULL
-        WHEN 'group' THEN gr.id IS NOT NULL ELSE o.id IS NOT NULL END AS target_exists,
+        WHEN 'event' THEN ev.id IS NOT NULL WHEN 'group' THEN gr.id IS NOT NULL ELSE o.id IS NOT NULL END AS target_exists,
       ${card("o")} AS owner, coalesce(o.suspended, false) AS owner_suspended,
-      coalesce(p.content, c.content, gr.name) AS content,
+      coalesce(p.content, c.content, ev.title, gr.name) AS content,
       CASE q.target_type WHEN 'post' THEN p.id WHEN 'comment' THEN c.post_id END AS post_id,
-      coalesce(p.hidden_at, c.hidden_at, gr.hidden_at) IS NOT NULL AS hidden,
+      coalesce(p.hidden_at, c.hidden_at, ev.hidden_at, gr.hidden_at) IS NOT NULL AS hidden,
       ${card("cb")} AS claimed_by, ${card("rb")} AS resolved_by, rs.reasons
     FROM ${source} q
     LEFT JOIN posts p ON q.target_type = 'post' AND p.id = q.target_id
     LEFT JOIN post_comments c ON q.target_type = 'comment' AND c.id = q.target_id
+    LEFT JOIN events ev ON q.target_type = 'event' AND ev.id = q.target_id
     LEFT JOIN groups gr ON q.target_type = 'group' AND gr.id = q.target_id
-    LEFT JOIN users o ON o.id = coalesce(p.user_id, c.user_id, q.target_owner_id)
+    LEFT JOIN users o ON o.id = coalesce(p.user_id, c.user_id, ev.user_id, q.target_owner_id)
     LEFT JOIN users cb ON cb.id = q.claimed_by
     LEFT JOIN users rb ON rb.id = q.resolved_by
     CROSS JOIN LATERAL (
@@ -214,14 +218,17 @@ interface Effects {
 
 const postIds = sql`SELECT target_id FROM item WHERE target_type = 'post'`;
 const commentIds = sql`SELECT target_id FROM item WHERE target_type = 'comment'`;
+const eventIds = sql`SELECT target_id FROM item WHERE target_type = 'event'`;
 const groupIds = sql`SELECT target_id FROM item WHERE target_type = 'group'`;
 
-function hiding(hidden: boolean, posts: SQL = postIds, comments: SQL = commentIds, groups: SQL = groupIds): Effects {
+function hiding(hidden: boolean, posts: SQL = postIds, comments: SQL = commentIds, events: SQL = eventIds, groups: SQL = groupIds): Effects {
   return {
     ctes: sql`, posts_changed AS (${setPostsHidden(posts, hidden)}),
       comments_changed AS (${setCommentsHidden(comments, hidden)}),
+      events_changed AS (${setEventsHidden(events, hidden)}),
       groups_changed AS (${setGroupsHidden(groups, hidden)})`,
-    applied: sql`EXISTS (SELECT 1 FROM posts_changed) OR EXISTS (SELECT 1 FROM comments_changed) OR EXISTS (SELECT 1 FROM groups_changed)`,
+    applied: sql`EXISTS (SELECT 1 FROM posts_changed) OR EXISTS (SELECT 1 FROM comments_changed)
+      OR EXISTS (SELECT 1 FROM events_changed) OR EXISTS (SELECT 1 FROM groups_changed)`,
     snapshot: sql`NULL`,
   };
 }
@@ -240,15 +247,17 @@ function effectsOf(action: ResolveAction | "dismiss"): Effects {
       // content while this waited for the item's lock is seen too.
       const due = (type: ModerationTarget) =>
         sql`SELECT target_id FROM item WHERE target_type = ${type} AND report_count >= ${AUTO_HIDE_THRESHOLD}`;
-      return hiding(false, due("post"), due("comment"), due("group"));
+      return hiding(false, due("post"), due("comment"), due("event"), due("group"));
     }
     case "remove":
       return {
-        ctes: sql`, posts_removed AS (${removePosts(postIds)}), ${removeComments(commentIds)},
+        ctes: sql`, posts_removed AS (${removePosts(postIds)}), events_removed AS (${removeEvents(eventIds)}), ${removeComments(commentIds)},
           groups_removed AS (${removeGroups(groupIds)})`,
-        applied: sql`EXISTS (SELECT 1 FROM posts_removed) OR EXISTS (SELECT 1 FROM comments_removed) OR EXISTS (SELECT 1 FROM groups_removed)`,
+        applied: sql`EXISTS (SELECT 1 FROM posts_removed) OR EXISTS (SELECT 1 FROM events_removed) OR EXISTS (SELECT 1 FROM comments_removed)
+          OR EXISTS (SELECT 1 FROM groups_removed)`,
         snapshot: sql`coalesce(
           (SELECT snapshot FROM posts_removed LIMIT 1),
+          (SELECT snapshot FROM events_removed LIMIT 1),
           (SELECT snapshot FROM groups_removed LIMIT 1),
           (SELECT snapshot || jsonb_build_object('repliesRemoved', (SELECT count(*) - 1 FROM comments_removed))
            FROM comments_removed WHERE id IN (${commentIds})))`,
@@ -276,8 +285,9 @@ function outranks(item: SQL, actorId: number): SQL {
  * Closes an open item with the moderator's decision, in one statement: the item (only if it
  * is still open and not claimed by someone else, so of two racing decisions exactly one
  * wins and the other is a 409), the decision applied to the target, and the action recorded.
- * Resolving: hide / unhide / remove (posts and comments; a comment goes with its replies,
- * the post's counter down by as many), suspend (the user, or the content's author, unless
+ * Resolving: hide / unhide / remove (posts, comments and events; a comment goes with its
+ * replies, the post's counter down by as many), suspend (the user, or the content's author or
+ * the event's organizer, unless
  * their role is at or above the moderator's), or none. Dismissing: no action was needed,
  * and content the reports hid is shown again.
  */
@@ -286,7 +296,7 @@ export async function decideQueueItem(
   input: { id: number; action: ResolveAction | "dismiss"; note?: string },
 ): Promise<Decision> {
   const dismiss = input.action === "dismiss";
-  const targets = dismiss ? (["post", "comment", "user", "group"] as const) : ACTION_TARGETS[input.action as ResolveAction];
+  const targets = dismiss ? MODERATION_TARGETS : ACTION_TARGETS[input.action as ResolveAction];
   const effects = effectsOf(input.action);
   const suspend = input.action === "suspend";
   const { rows } = await db.execute<{

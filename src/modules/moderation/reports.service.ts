@@ -4,6 +4,7 @@ import { PG, pgError } from "../../lib/db";
 import { notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { notBlockedBetween } from "../blocks";
+import { eventVisibleTo, setEventsHidden } from "../events";
 import { groupVisibleTo, setGroupsHidden } from "../groups";
 import { setCommentsHidden, setPostsHidden, visibleTo } from "../posts";
 import { accountUsable } from "../users";
@@ -18,6 +19,7 @@ export const REPORT_SCOPES: Record<ModerationTarget, string> = {
   post: "POST /api/posts/{id}/report",
   comment: "POST /api/comments/{id}/report",
   user: "POST /api/users/{id}/report",
+  event: "POST /api/events/{id}/report",
   group: "POST /api/groups/{id}/report",
 };
 
@@ -42,6 +44,9 @@ function reportable(target: ModerationTarget, id: number, reporterId: number): S
       return sql`SELECT u.id, u.id AS owner_id FROM users u
         WHERE u.id = ${id} AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(reporterId, sql`u.id`)}
         FOR KEY SHARE OF u`;
+    case "event":
+      return sql`SELECT e.id, e.user_id AS owner_id FROM events e
+        WHERE e.id = ${id} AND ${eventVisibleTo(reporterId, sql`e`)} FOR KEY SHARE OF e`;
     case "group":
       // Its creator owns it (a city community has none).
       return sql`SELECT g.id, g.created_by AS owner_id FROM groups g
@@ -54,12 +59,13 @@ function autoHide(target: ModerationTarget): SQL | null {
   const due = sql`SELECT target_id FROM queued WHERE report_count >= ${AUTO_HIDE_THRESHOLD}`;
   if (target === "post") return setPostsHidden(due, true);
   if (target === "comment") return setCommentsHidden(due, true);
+  if (target === "event") return setEventsHidden(due, true);
   if (target === "group") return setGroupsHidden(due, true);
   return null;
 }
 
 /**
- * Files the actor's report of a post, comment, user or group, in one statement: the report, its
+ * Files the actor's report of a post, comment, user, event or group, in one statement: the report, its
  * target's open queue item (made, or counted one more), and once the item has
  * {@link AUTO_HIDE_THRESHOLD} distinct reporters the content hidden pending review with an
  * `auto_hide` action recorded.

@@ -18,6 +18,8 @@ export const NOTIFICATION_TYPES = [
   "event_series_cancelled",
   "event_reminder",
   "event_waitlist_promoted",
+  "event_cancelled",
+  "event_co_organizer",
   "message",
   "role_changed",
   "group_join_request",

@@ -3,5 +3,5 @@ import { createRouter } from "../../lib/openapi";
 import * as handlers from "./search.handlers";
 import * as routes from "./search.routes";
 
-/** Search: posts by full text, dancers and groups by name (events join when they land). */
+/** Search: posts and events by full text, dancers and groups by name. */
 export const searchRouter = createRouter().openapi(routes.search, handlers.search);

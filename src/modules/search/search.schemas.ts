@@ -1,22 +1,23 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/pagination";
 import { INT4_MAX, singleLine } from "../../lib/text";
+import { EventSchema } from "../events";
 import { GroupSchema } from "../groups";
 import { PostSchema } from "../posts";
 import { UserCardSchema } from "../users";
 
-export const SEARCH_TYPES = ["posts", "users", "groups"] as const;
+export const SEARCH_TYPES = ["posts", "users", "events", "groups"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 export const SearchQuery = PageQuery.extend({
-  q: singleLine(200, 1).openapi({ description: "What to look for: words (posts) or a name or username (users)", example: "milonga" }),
+  q: singleLine(200, 1).openapi({ description: "What to look for: words (posts, events) or a name or username (users)", example: "milonga" }),
   type: z
     .enum(SEARCH_TYPES)
     .default("posts")
     .openapi({
       description:
         "What to search, one kind per request so that each has its own ranking and cursor: `posts` " +
-        "(the default), `users` or `groups` (names, trigram similarity). Events join when they land.",
+        "(the default), `users`, `events` or `groups` (names, trigram similarity).",
     }),
 });
 
@@ -25,6 +26,7 @@ export const SearchReplySchema = z
     z.object({ type: z.literal("posts"), items: z.array(PostSchema), nextCursor: z.string().nullable() }),
     z.object({ type: z.literal("users"), items: z.array(UserCardSchema), nextCursor: z.string().nullable() }),
     z.object({ type: z.literal("groups"), items: z.array(GroupSchema), nextCursor: z.string().nullable() }),
+    z.object({ type: z.literal("events"), items: z.array(EventSchema), nextCursor: z.string().nullable() }),
   ])
   .openapi("SearchResults");
 

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 import { type Page, type PageRequest, sortedPage } from "../../lib/pagination";
 import { notBlockedBetween } from "../blocks";
+import { type Event, eventCardColumns, type EventCardRow, eventVisibleTo, toEvent } from "../events";
 import { type Group, groupCardColumns, type GroupCardRow, groupVisibleTo, toGroup } from "../groups";
 import { type Post, postCardColumns, type PostCardRow, toPost, visibleTo } from "../posts";
 import { accountUsable, type UserCard } from "../users";
@@ -21,9 +22,10 @@ function hasWords(q: string): boolean {
  */
 const rounded = (rank: SQL) => sql`round((${rank})::numeric, 6)`;
 
-/** Full-text search over posts or a name search over users, ranked, one kind per request. */
+/** Full-text search over posts or events, or a name search over users or groups, ranked, one kind per request. */
 export async function search(ctx: Ctx, input: { q: string; type: SearchType } & PageRequest): Promise<SearchReply> {
   if (input.type === "users") return { type: "users", ...(await searchUsers(ctx, input)) };
+  if (input.type === "events") return { type: "events", ...(await searchEvents(ctx, input)) };
   if (input.type === "groups") return { type: "groups", ...(await searchGroups(ctx, input)) };
   return { type: "posts", ...(await searchPosts(ctx, input)) };
 }
@@ -111,5 +113,36 @@ async function searchGroups({ db, actor }: Ctx, input: { q: string } & PageReque
       return rows;
     },
     { item: toGroup, key: (row) => [row.rank, Number(row.id)] as [string, number] },
+  );
+}
+
+/**
+ * Events whose text matches the query, as posts are searched: websearch syntax in the
+ * accent-folded 'simple' configuration events.search_vector is built with (title weighted
+ * above venue and city, above the description), through the GIN index events_search_idx,
+ * ranked by cover density normalised by length, equal ranks newest (highest id) first. Past,
+ * upcoming and cancelled events alike, only those the viewer may see (`eventVisibleTo`: no
+ * one else's drafts, nothing hidden, no blocked or suspended organizer, no private group's
+ * events for outsiders), each as the event card with the viewer's friends and follows going.
+ */
+async function searchEvents({ db, actor }: Ctx, input: { q: string } & PageRequest): Promise<Page<Event>> {
+  const viewerId = actor?.id ?? null;
+  const rank = rounded(sql`ts_rank_cd(e.search_vector, query, 1)`);
+  return sortedPage(
+    input,
+    { by: [rank, sql`e.id`], direction: "desc", cursor: RankCursor },
+    async (keyset) => {
+      if (!hasWords(input.q)) return [];
+      const { rows } = await db.execute<EventCardRow & { rank: string }>(sql`
+        SELECT ${eventCardColumns(viewerId, sql`e`, sql`o`)}, ${rank}::text AS rank
+        FROM websearch_to_tsquery('simple', mt_unaccent(${input.q})) query
+        JOIN events e ON e.search_vector @@ query
+        JOIN users o ON o.id = e.user_id
+        WHERE ${keyset.after} AND ${eventVisibleTo(viewerId, sql`e`, sql`o`)}
+        ORDER BY ${keyset.order}
+        LIMIT ${keyset.limit}`);
+      return rows;
+    },
+    { item: toEvent, key: (row) => [row.rank, Number(row.id)] as [string, number] },
   );
 }

@@ -150,7 +150,7 @@ describe("GET /api/search: input", () => {
     ["a q over 200 characters", `q=${"a".repeat(201)}`],
     ["a q on two lines", "q=tango%0Avals"],
     ["a q with a NUL", "q=tan%00go"],
-    ["an unknown type", "q=tango&type=events"],
+    ["an unknown type", "q=tango&type=venues"],
     ["several types", "q=tango&type=users,posts"],
   ])("refuses %s with 400", async (_label, query) => {
     const res = await t.api.get(`/api/search?${query}`);
