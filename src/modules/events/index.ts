@@ -2,6 +2,7 @@
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
 export { eventVisibleTo, managesEvent } from "./events.conditions";
+export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
 
 import { createRouter } from "../../lib/openapi";
 
