@@ -2,7 +2,7 @@ import { friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createNotification, createPost, createUser } from "../test/factories";
+import { createComment, createEvent, createNotification, createPost, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -46,6 +46,9 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
+  // A draft: only its organizers see it, so no one else may check dancers in, read its check-ins or analytics,
+  // review it or add photos to it.
+  event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
 };
 
 /**

@@ -4,6 +4,7 @@ import {
   chatRoomUsers,
   chatRooms,
   eventRsvps,
+  eventTickets,
   events,
   follows,
   friendships,
@@ -251,3 +252,17 @@ export async function commentOnPost(db: Db, postId: number, userId: number, crea
   await db.execute(sql`UPDATE posts SET comments = comments + 1 WHERE id = ${postId}`);
 }
 
+
+/**
+ * A ticket for an event, as the RSVP statements write one for a going dancer of a paid event:
+ * an unguessable code (128 random bits, base32) unless given.
+ */
+export async function createTicket(
+  db: Db,
+  overrides: Partial<typeof eventTickets.$inferInsert> & { eventId: number; userId: number },
+) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const code = Array.from(crypto.getRandomValues(new Uint8Array(26)), (byte) => alphabet[byte % 32]).join("");
+  const [ticket] = await db.insert(eventTickets).values({ code, ...overrides }).returning();
+  return ticket!;
+}

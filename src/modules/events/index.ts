@@ -5,6 +5,10 @@ export { eventVisibleTo, managesEvent } from "./events.conditions";
 export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
 
 import { createRouter } from "../../lib/openapi";
+import * as checkinHandlers from "./checkins.handlers";
+import * as checkinRoutes from "./checkins.routes";
 
 /** Events: milongas, festivals and series; RSVPs, attendance, reviews, photos, reminders, calendars. */
-export const eventsRouter = createRouter();
+export const eventsRouter = createRouter()
+  .openapi(checkinRoutes.checkIn, checkinHandlers.checkIn)
+  .openapi(checkinRoutes.listCheckIns, checkinHandlers.listCheckIns);

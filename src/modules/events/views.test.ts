@@ -37,7 +37,7 @@ function delivery(messages: Sent[], queue = EVENT_VIEWS_QUEUE) {
 /** Runs the Worker's queue handler on a delivery and returns what it acknowledged or retried. */
 async function consume(batch: MessageBatch<unknown>, env: Env = t.env) {
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
 
@@ -200,7 +200,7 @@ describe("the views queue's consumer", () => {
     const event = await anEvent();
     const batch = delivery([{ eventId: event.id }], "some-other-queue");
     const ctx = createExecutionContext();
-    await expect(worker.queue(batch, t.env, ctx)).rejects.toThrow(/No consumer for the queue some-other-queue/);
+    await expect(worker.queue(batch, t.env)).rejects.toThrow(/No consumer for the queue some-other-queue/);
     expect((await getQueueResult(batch, ctx)).ackAll).toBe(false);
     expect((await viewsOf(event.id)).total).toBe(0);
   });

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { CHECK_IN_METHODS } from "../../../drizzle/events";
+import { INT4_MAX } from "../../lib/text";
+import { isoUtc } from "../../lib/time";
+import { UserCardSchema } from "../users";
+
+/** A ticket code as tickets carry it: letters and digits (base32 or hex), at most 32. */
+export const TicketCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9]{1,32}$/, "Letters and digits, at most 32")
+  .openapi({ description: "The code on the dancer's ticket (letter case does not matter)", example: "K7Q2M4XW9B3NT6VHPR5ZJ8LC2D" });
+
+export const CheckInBody = z
+  .object({
+    userId: z.number().int().min(1).max(INT4_MAX).optional().openapi({ description: "Check this dancer in" }),
+    ticketCode: TicketCode.optional(),
+  })
+  .refine((body) => (body.userId === undefined) !== (body.ticketCode === undefined), {
+    message: "Give either userId or ticketCode",
+    path: ["userId"],
+  })
+  .openapi("CheckInRequest");
+
+export type CheckInBody = z.infer<typeof CheckInBody>;
+
+export const CheckInSchema = z
+  .object({
+    eventId: z.number().int(),
+    user: UserCardSchema.openapi({ description: "The dancer checked in" }),
+    method: z.enum(CHECK_IN_METHODS).openapi({ description: "By name (`user`) or by ticket code (`ticket`)" }),
+    ticketId: z.number().int().nullable().openapi({ description: "The dancer's ticket for the event, when they hold one" }),
+    checkedInBy: z.number().int().nullable().openapi({ description: "The organizer who checked them in" }),
+    checkedInAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("CheckIn");
+
+export type CheckIn = z.infer<typeof CheckInSchema>;
+
+/** A check-in as the statements select it. */
+export interface CheckInRow extends Record<string, unknown> {
+  event_id: number;
+  user_id: number;
+  username: string;
+  name: string;
+  profile_image: string | null;
+  method: CheckIn["method"];
+  ticket_id: number | null;
+  checked_in_by: number | null;
+  checked_in_key: string;
+}
+
+export function toCheckIn(row: CheckInRow): CheckIn {
+  return {
+    eventId: Number(row.event_id),
+    user: { id: Number(row.user_id), username: row.username, name: row.name, profileImage: row.profile_image },
+    method: row.method,
+    ticketId: row.ticket_id === null ? null : Number(row.ticket_id),
+    checkedInBy: row.checked_in_by === null ? null : Number(row.checked_in_by),
+    checkedInAt: isoUtc(row.checked_in_key),
+  };
+}
