@@ -1,4 +1,5 @@
-import { friendRequests, sessions } from "../drizzle/schema";
+import { sql } from "drizzle-orm";
+import { eventReviews, friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
@@ -49,6 +50,14 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   // A draft: only its organizers see it, so no one else may check dancers in, read its check-ins or analytics,
   // review it or add photos to it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
+  // The owner's review of someone else's published event, which the intruder sees too (so the author check
+  // decides). The suite puts one value in every path id: the review takes its event's id.
+  event_review: async (t, ownerId) => {
+    const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
+    await t.db.insert(eventReviews).values({ id: event.id, eventId: event.id, userId: ownerId, rating: 4 });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_reviews', 'id'), (SELECT max(id) FROM event_reviews))`);
+    return String(event.id);
+  },
 };
 
 /**

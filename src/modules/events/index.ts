@@ -7,8 +7,14 @@ export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.q
 import { createRouter } from "../../lib/openapi";
 import * as checkinHandlers from "./checkins.handlers";
 import * as checkinRoutes from "./checkins.routes";
+import * as reviewHandlers from "./reviews.handlers";
+import * as reviewRoutes from "./reviews.routes";
 
 /** Events: milongas, festivals and series; RSVPs, attendance, reviews, photos, reminders, calendars. */
 export const eventsRouter = createRouter()
   .openapi(checkinRoutes.checkIn, checkinHandlers.checkIn)
-  .openapi(checkinRoutes.listCheckIns, checkinHandlers.listCheckIns);
+  .openapi(checkinRoutes.listCheckIns, checkinHandlers.listCheckIns)
+  .openapi(reviewRoutes.list, reviewHandlers.list)
+  .openapi(reviewRoutes.create, reviewHandlers.create)
+  .openapi(reviewRoutes.update, reviewHandlers.update)
+  .openapi(reviewRoutes.remove, reviewHandlers.remove);

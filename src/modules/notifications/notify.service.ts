@@ -16,6 +16,7 @@ export const NOTIFICATION_TYPES = [
   "mention",
   "event_rsvp",
   "event_reminder",
+  "event_review",
   "message",
   "role_changed",
 ] as const;

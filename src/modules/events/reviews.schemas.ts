@@ -1,0 +1,68 @@
+import { z } from "@hono/zod-openapi";
+import { multiLine, PositiveIntId } from "../../lib/text";
+import { isoUtc } from "../../lib/time";
+import { UserCardSchema } from "../users";
+
+const Rating = z.number().int().min(1).max(5).openapi({ description: "1 (poor) to 5 (wonderful)", example: 5 });
+const ReviewText = multiLine(2000).openapi({ description: "What the night was like; empty after trimming means none" });
+
+export const CreateReviewBody = z.object({ rating: Rating, text: ReviewText.optional() }).openapi("CreateEventReview");
+
+export const UpdateReviewBody = z
+  .object({ rating: Rating.optional(), text: ReviewText.optional() })
+  .refine((body) => body.rating !== undefined || body.text !== undefined, "Give rating, text or both")
+  .openapi("UpdateEventReview");
+
+export type CreateReviewBody = z.infer<typeof CreateReviewBody>;
+export type UpdateReviewBody = z.infer<typeof UpdateReviewBody>;
+
+/** `/api/events/{id}/reviews/{reviewId}`: the event and one of its reviews. */
+export const ReviewParams = z.object({
+  id: PositiveIntId.openapi({ param: { name: "id", in: "path" }, example: "42" }),
+  reviewId: PositiveIntId.openapi({ param: { name: "reviewId", in: "path" }, example: "7" }),
+});
+
+export const ReviewSchema = z
+  .object({
+    id: z.number().int(),
+    eventId: z.number().int(),
+    author: UserCardSchema,
+    rating: z.number().int(),
+    text: z.string().nullable(),
+    edited: z.boolean(),
+    hidden: z.boolean().openapi({ description: "Hidden by moderation (only its author sees it then)" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+    updatedAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("EventReview");
+
+export type Review = z.infer<typeof ReviewSchema>;
+
+/** The columns `reviewColumns` (reviews.conditions.ts) selects, as raw SQL rows give them. */
+export interface ReviewRow extends Record<string, unknown> {
+  id: number;
+  event_id: number;
+  author_id: number;
+  author_username: string;
+  author_name: string;
+  author_profile_image: string | null;
+  rating: number;
+  text: string | null;
+  hidden: boolean;
+  created_key: string;
+  updated_key: string;
+}
+
+export function toReview(row: ReviewRow): Review {
+  return {
+    id: Number(row.id),
+    eventId: Number(row.event_id),
+    author: { id: Number(row.author_id), username: row.author_username, name: row.author_name, profileImage: row.author_profile_image },
+    rating: Number(row.rating),
+    text: row.text,
+    edited: row.updated_key !== row.created_key,
+    hidden: row.hidden,
+    createdAt: isoUtc(row.created_key),
+    updatedAt: isoUtc(row.updated_key),
+  };
+}
