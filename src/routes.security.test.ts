@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { eventReviews, friendRequests, sessions } from "../drizzle/schema";
+import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createNotification, createPost, createUser } from "../test/factories";
+import { createComment, createEvent, createNotification, createPost, createUser, mediaUrl } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -56,6 +56,13 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
     await t.db.insert(eventReviews).values({ id: event.id, eventId: event.id, userId: ownerId, rating: 4 });
     await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_reviews', 'id'), (SELECT max(id) FROM event_reviews))`);
+    return String(event.id);
+  },
+  // The owner's photo of someone else's published event, taking its event's id as the review above.
+  event_photo: async (t, ownerId) => {
+    const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
+    await t.db.insert(eventPhotos).values({ id: event.id, eventId: event.id, userId: ownerId, url: mediaUrl(t.env) });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_photos', 'id'), (SELECT max(id) FROM event_photos))`);
     return String(event.id);
   },
 };

@@ -1,4 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
+import { notBlockedBetween } from "../blocks";
+import { accountUsable } from "../users";
 import { eventVisibleTo, managesEvent } from "./events.conditions";
 
 /** The context's time as a value for the `timestamp` (UTC, no zone) columns. */
@@ -40,4 +42,28 @@ export function visibleEventCte(viewerId: number | null, eventId: number, lock: 
     WHERE e.id = ${eventId} AND ${eventVisibleTo(viewerId, sql`e`)}
     ${lock}
   )`;
+}
+
+/**
+ * Holds when the viewer may see what a dancer added to an event they may already see (a review
+ * or a photo, aliased `row`, with `user_id` and `hidden_at`; the caller folds `eventVisibleTo`
+ * in too): their own always; others' when not hidden by moderation, by a usable account, with
+ * no block between the two either way.
+ *
+ * @example
+ * sql`SELECT r.id FROM event_reviews r WHERE r.event_id = ${id} AND ${contributionVisibleTo(viewerId, sql`r`)}`
+ */
+export function contributionVisibleTo(viewerId: number | null, row: SQL): SQL<boolean> {
+  const own = viewerId === null ? sql`false` : sql`${row}.user_id = ${viewerId}`;
+  return sql<boolean>`(${own} OR (
+    ${row}.hidden_at IS NULL
+    AND EXISTS (SELECT 1 FROM users contributor WHERE contributor.id = ${row}.user_id AND ${accountUsable(sql`contributor`)})
+    AND ${notBlockedBetween(viewerId, sql`${row}.user_id`)}
+  ))`;
+}
+
+/** The author card of a users row `author`, as `author_*` columns (the shape `authorCard` reads). */
+export function authorColumns(author: SQL): SQL {
+  return sql`${author}.id AS author_id, ${author}.username AS author_username, ${author}.name AS author_name,
+    ${author}.profile_image AS author_profile_image`;
 }

@@ -2,7 +2,20 @@ import { z } from "@hono/zod-openapi";
 import { CHECK_IN_METHODS } from "../../../drizzle/events";
 import { INT4_MAX } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
-import { UserCardSchema } from "../users";
+import { type UserCard, UserCardSchema } from "../users";
+
+/** The `author_*` columns `authorColumns` (checkins.conditions.ts) selects. */
+export interface AuthorRow {
+  author_id: number;
+  author_username: string;
+  author_name: string;
+  author_profile_image: string | null;
+}
+
+/** The card of whoever added a review or a photo. */
+export function authorCard(row: AuthorRow): UserCard {
+  return { id: Number(row.author_id), username: row.author_username, name: row.author_name, profileImage: row.author_profile_image };
+}
 
 /** A ticket code as tickets carry it: letters and digits (base32 or hex), at most 32. */
 export const TicketCode = z

@@ -7,6 +7,8 @@ export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.q
 import { createRouter } from "../../lib/openapi";
 import * as checkinHandlers from "./checkins.handlers";
 import * as checkinRoutes from "./checkins.routes";
+import * as photoHandlers from "./photos.handlers";
+import * as photoRoutes from "./photos.routes";
 import * as reviewHandlers from "./reviews.handlers";
 import * as reviewRoutes from "./reviews.routes";
 
@@ -17,4 +19,7 @@ export const eventsRouter = createRouter()
   .openapi(reviewRoutes.list, reviewHandlers.list)
   .openapi(reviewRoutes.create, reviewHandlers.create)
   .openapi(reviewRoutes.update, reviewHandlers.update)
-  .openapi(reviewRoutes.remove, reviewHandlers.remove);
+  .openapi(reviewRoutes.remove, reviewHandlers.remove)
+  .openapi(photoRoutes.list, photoHandlers.list)
+  .openapi(photoRoutes.add, photoHandlers.add)
+  .openapi(photoRoutes.remove, photoHandlers.remove);

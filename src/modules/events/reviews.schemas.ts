@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { multiLine, PositiveIntId } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
 import { UserCardSchema } from "../users";
+import { type AuthorRow, authorCard } from "./checkins.schemas";
 
 const Rating = z.number().int().min(1).max(5).openapi({ description: "1 (poor) to 5 (wonderful)", example: 5 });
 const ReviewText = multiLine(2000).openapi({ description: "What the night was like; empty after trimming means none" });
@@ -39,13 +40,9 @@ export const ReviewSchema = z
 export type Review = z.infer<typeof ReviewSchema>;
 
 /** The columns `reviewColumns` (reviews.conditions.ts) selects, as raw SQL rows give them. */
-export interface ReviewRow extends Record<string, unknown> {
+export interface ReviewRow extends AuthorRow, Record<string, unknown> {
   id: number;
   event_id: number;
-  author_id: number;
-  author_username: string;
-  author_name: string;
-  author_profile_image: string | null;
   rating: number;
   text: string | null;
   hidden: boolean;
@@ -57,7 +54,7 @@ export function toReview(row: ReviewRow): Review {
   return {
     id: Number(row.id),
     eventId: Number(row.event_id),
-    author: { id: Number(row.author_id), username: row.author_username, name: row.author_name, profileImage: row.author_profile_image },
+    author: authorCard(row),
     rating: Number(row.rating),
     text: row.text,
     edited: row.updated_key !== row.created_key,

@@ -4,8 +4,8 @@ import { notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { notificationCtes } from "../notifications";
-import { at, checkedIn, visibleEventCte } from "./checkins.conditions";
-import { eventEnd, reviewColumns, reviewVisibleTo } from "./reviews.conditions";
+import { at, checkedIn, contributionVisibleTo, visibleEventCte } from "./checkins.conditions";
+import { eventEnd, reviewColumns } from "./reviews.conditions";
 import { alreadyReviewed, notReviewAuthor, REVIEW_REFUSALS } from "./reviews.policy";
 import { type CreateReviewBody, type Review, type ReviewRow, toReview, type UpdateReviewBody } from "./reviews.schemas";
 
@@ -83,7 +83,7 @@ function targetReview(me: number, input: { eventId: number; reviewId: number }):
   return sql`${visibleEventCte(me, input.eventId)},
     target AS (
       SELECT r.id, r.user_id FROM event_reviews r JOIN event ON r.event_id = event.id
-      WHERE r.id = ${input.reviewId} AND ${reviewVisibleTo(me, sql`r`)}
+      WHERE r.id = ${input.reviewId} AND ${contributionVisibleTo(me, sql`r`)}
       FOR NO KEY UPDATE OF r
     )`;
 }
@@ -144,7 +144,7 @@ export async function listReviews({ db, actor }: Ctx, input: { eventId: number }
         LEFT JOIN LATERAL (
           SELECT ${reviewColumns(sql`r`, sql`u`)}
           FROM event_reviews r JOIN users u ON u.id = r.user_id
-          WHERE r.event_id = event.id AND ${reviewVisibleTo(viewerId, sql`r`)} AND ${keyset.after}
+          WHERE r.event_id = event.id AND ${contributionVisibleTo(viewerId, sql`r`)} AND ${keyset.after}
           ORDER BY ${keyset.order}
           LIMIT ${keyset.limit}
         ) item ON true`);
