@@ -65,7 +65,8 @@ export async function addPhoto(
  * Removes a photo, by its author or one of the event's organizers, in one statement. A photo
  * the caller may not see (or of an event they may not see) is 404; one they may not remove,
  * 403. The organizers may remove any photo of their event, one by a dancer they blocked (and so
- * do not see) included: it still shows on their event to everyone else.
+ * do not see) included: it still shows on their event to everyone else. The photo's row is
+ * locked first, so of two removals at once the second finds it gone (404), not refused.
  */
 export async function removePhoto({ db, actor }: ActorCtx, input: { eventId: number; photoId: number }): Promise<void> {
   const me = actor.id;
@@ -75,6 +76,7 @@ export async function removePhoto({ db, actor }: ActorCtx, input: { eventId: num
       SELECT p.id, (p.user_id = ${me} OR event.manages) AS allowed
       FROM event_photos p JOIN event ON p.event_id = event.id
       WHERE p.id = ${input.photoId} AND (event.manages OR ${contributionVisibleTo(me, sql`p`)})
+      FOR UPDATE OF p
     ),
     removed AS (DELETE FROM event_photos p USING target t WHERE p.id = t.id AND t.allowed RETURNING p.id)
     SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM removed) AS removed`);
