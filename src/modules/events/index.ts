@@ -5,6 +5,8 @@ export { eventVisibleTo, managesEvent } from "./events.conditions";
 export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
 
 import { createRouter } from "../../lib/openapi";
+import * as analyticsHandlers from "./analytics.handlers";
+import * as analyticsRoutes from "./analytics.routes";
 import * as checkinHandlers from "./checkins.handlers";
 import * as checkinRoutes from "./checkins.routes";
 import * as photoHandlers from "./photos.handlers";
@@ -22,4 +24,5 @@ export const eventsRouter = createRouter()
   .openapi(reviewRoutes.remove, reviewHandlers.remove)
   .openapi(photoRoutes.list, photoHandlers.list)
   .openapi(photoRoutes.add, photoHandlers.add)
-  .openapi(photoRoutes.remove, photoHandlers.remove);
+  .openapi(photoRoutes.remove, photoHandlers.remove)
+  .openapi(analyticsRoutes.analytics, analyticsHandlers.analytics);
