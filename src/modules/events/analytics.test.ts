@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { blockedUsers, eventAttendees, eventCoOrganizers, eventReviews, eventRsvps, events } from "../../../drizzle/schema";
+import { blockedUsers, eventAttendees, eventCoOrganizers, eventReviews, eventRsvps, type events } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { createEvent, createTicket, createUser, rsvp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";

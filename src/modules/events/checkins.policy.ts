@@ -20,4 +20,8 @@ export const CHECK_IN_REFUSALS = {
       errors: [{ path: "body.ticketCode", message: "Not a ticket of this event" }],
     }),
   ticket_cancelled: () => conflict("ticket_cancelled", "That ticket was cancelled."),
+  no_dancer: () =>
+    new AppError(400, "validation_failed", "The request is not valid: body.", {
+      errors: [{ path: "body", message: "Give either userId or ticketCode" }],
+    }),
 } as const;

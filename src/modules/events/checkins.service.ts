@@ -1,11 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { ActorCtx } from "../../lib/context";
+import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { notBlockedBetween } from "../blocks";
 import { friendshipActivityCtes } from "../graph";
 import { accountUsable } from "../users";
-import { at, visibleEventCte } from "./checkins.conditions";
+import { at, contributionVisibleTo, visibleEventCte } from "./checkins.conditions";
 import { CHECK_IN_OPENS_HOURS, CHECK_IN_REFUSALS, notEventOrganizer } from "./checkins.policy";
 import { type CheckIn, type CheckInBody, type CheckInRow, toCheckIn } from "./checkins.schemas";
 
@@ -30,21 +30,23 @@ type Outcome = "ok" | "not_found" | "not_organizer" | "user_not_found" | keyof t
  * organizer checking them in (with their active ticket for the event, if any); by ticket code,
  * the holder of the event's ticket with that code. A code is matched as given, upper-cased and
  * lower-cased (three probes of the unique code index, the exact one first), so a code typed in
- * either case is found.
+ * either case is found. A body naming neither, or both, names no one.
  */
 function dancerCtes(me: number, eventId: number, input: CheckInBody): SQL {
   const dancer = (id: SQL, ticketId: SQL) => sql`dancer AS (
     SELECT u.id, ${ticketId} AS ticket_id FROM users u
     WHERE u.id = ${id} AND ${accountUsable(sql`u`)} AND ${notBlockedBetween(me, sql`u.id`)}
   )`;
-  if (input.ticketCode === undefined) {
-    return sql`ticket AS (SELECT NULL::int AS id, NULL::int AS user_id, NULL::varchar AS status WHERE false),
+  const noTicket = sql`ticket AS (SELECT NULL::int AS id, NULL::int AS user_id, NULL::varchar AS status WHERE false)`;
+  const { userId, ticketCode: code } = input;
+  if ((userId === undefined) === (code === undefined)) return sql`${noTicket}, ${dancer(sql`NULL::int`, sql`NULL::int`)}`;
+  if (code === undefined) {
+    return sql`${noTicket},
       ${dancer(
-        sql`${input.userId!}::int`,
+        sql`${userId}::int`,
         sql`(SELECT t.id FROM event_tickets t WHERE t.event_id = ${eventId} AND t.user_id = u.id AND t.status = 'active')`,
       )}`;
   }
-  const code = input.ticketCode;
   return sql`ticket AS (
       SELECT t.id, t.user_id, t.status FROM event_tickets t
       WHERE t.code IN (${code}, ${code.toUpperCase()}, ${code.toLowerCase()}) AND t.event_id = (SELECT id FROM event)
@@ -60,8 +62,8 @@ function dancerCtes(me: number, eventId: number, input: CheckInBody): SQL {
  * row (once: a repeat answers the first check-in, `created: false`) and, for a new check-in,
  * `event_attended_together` friendship activities with each friend already checked in (the
  * lock makes every pair meet exactly once, however the check-ins interleave). Refusals, in
- * order: an event the caller may not see (404), not theirs to organize (403), cancelled or a
- * draft (409), more than {@link CHECK_IN_OPENS_HOURS} hours before its start (409), a code
+ * order: an event the caller may not see (404), not theirs to organize (403), a body naming
+ * neither a dancer nor a ticket, or both (400), cancelled or a draft (409), more than {@link CHECK_IN_OPENS_HOURS} hours before its start (409), a code
  * that is no ticket of this event (422) or a cancelled ticket (409), a dancer who is not there
  * for the organizer (unknown, suspended, blocked either way: 404).
  */
@@ -72,6 +74,7 @@ export async function checkIn(
   const me = actor.id;
   const { eventId } = input;
   const byTicket = input.ticketCode !== undefined;
+  const namesOne = (input.userId === undefined) !== (input.ticketCode === undefined);
   const [, result] = await db.batch([
     db.execute(checkInLock(eventId)),
     db.execute<CheckInRow & { outcome: Outcome; created: boolean }>(sql`
@@ -81,6 +84,7 @@ export async function checkIn(
       SELECT CASE
         WHEN NOT EXISTS (SELECT 1 FROM event) THEN 'not_found'
         WHEN NOT (SELECT manages FROM event) THEN 'not_organizer'
+        WHEN NOT ${namesOne}::boolean THEN 'no_dancer'
         WHEN (SELECT status FROM event) = 'cancelled' THEN 'cancelled'
         WHEN (SELECT status FROM event) = 'draft' THEN 'draft'
         WHEN (SELECT start_date FROM event) > ${at(now)} + make_interval(hours => ${CHECK_IN_OPENS_HOURS}) THEN 'not_open'
@@ -158,5 +162,40 @@ export async function listCheckIns({ db, actor }: ActorCtx, input: { eventId: nu
       return rows.filter((row) => row.user_id !== null);
     },
     { item: toCheckIn, key: (row) => [row.checked_in_key, Number(row.user_id)] },
+  );
+}
+
+/**
+ * One page of what dancers added to an event (its reviews or photos: `table`, read as `c`
+ * joined to its author `u` and selected by `columns`), newest first, by keyset over
+ * (created_at, id) (the table's `(event_id, created_at, id)` index), in one statement; anonymous
+ * callers read those of events anyone may see. The event must be one the viewer may see (else
+ * 404). Items hidden by moderation (except the viewer's own), by suspended or closed accounts,
+ * or with a block between the viewer and the author, are left out.
+ */
+export async function contributionsPage<Row extends { id: number | null; created_key: string }, Item>(
+  { db, actor }: Ctx,
+  input: { eventId: number } & PageRequest,
+  source: { table: SQL; columns: SQL; item: (row: Row) => Item },
+): Promise<Page<Item>> {
+  const viewerId = actor?.id ?? null;
+  return keysetPage(
+    input,
+    { time: sql`c.created_at`, id: sql`c.id` },
+    async (keyset) => {
+      const { rows } = await db.execute<Row & Record<string, unknown>>(sql`
+        WITH ${visibleEventCte(viewerId, input.eventId)}
+        SELECT item.* FROM event
+        LEFT JOIN LATERAL (
+          SELECT ${source.columns}
+          FROM ${source.table} c JOIN users u ON u.id = c.user_id
+          WHERE c.event_id = event.id AND ${contributionVisibleTo(viewerId, sql`c`)} AND ${keyset.after}
+          ORDER BY ${keyset.order}
+          LIMIT ${keyset.limit}
+        ) item ON true`);
+      if (rows.length === 0) throw notFound("event");
+      return rows.filter((row) => row.id !== null);
+    },
+    { item: source.item, key: (row) => [row.created_key, Number(row.id)] },
   );
 }

@@ -216,7 +216,7 @@ describe("check-ins: races (exact on PostgreSQL)", () => {
       Array.from({ length: 6 }, (_, i) => checkIn(event.id, i % 2 ? co.token : organizer.token, { userId: dancer.id })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
-    expect(new Set(results.map((r) => r.body.checkedInAt)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.checkedInAt as string)).size).toBe(1);
     expect(await attendeesOf(event.id)).toHaveLength(1);
   });
 
@@ -280,6 +280,18 @@ describe("check-ins: security", () => {
     for (const id of [draft.event.id, hidden.event.id, blocking.event.id, blocked.event.id, 2147483647]) {
       expect((await checkIn(id, caller.token, { userId: caller.user.id })).status).toBe(404);
       expect((await t.api.get(`/api/events/${id}/check-ins`, { token: caller.token })).status).toBe(404);
+    }
+  });
+
+  it("answers an outsider 404 or 403 whatever the body, before telling it what is missing (400 to organizers only)", async () => {
+    const { organizer, event } = await anEvent();
+    const draft = await anEvent({ status: "draft" });
+    const stranger = await signedIn(t);
+    for (const json of [{}, { userId: 1, ticketCode: "ABC" }]) {
+      expect((await checkIn(draft.event.id, stranger.token, json)).status).toBe(404);
+      expect((await checkIn(event.id, stranger.token, json)).status).toBe(403);
+      const res = await checkIn(event.id, organizer.token, json);
+      expect([res.status, res.body.errors]).toEqual([400, [{ path: "body", message: "Give either userId or ticketCode" }]]);
     }
   });
 

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { multiLine, PositiveIntId } from "../../lib/text";
+import { multiLine } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
 import { MediaUrl } from "../media";
 import { UserCardSchema } from "../users";
-import { type AuthorRow, authorCard } from "./checkins.schemas";
+import { type AuthorRow, authorCard, eventItemParams } from "./checkins.schemas";
 
 export const AddPhotoBody = z
   .object({
@@ -14,11 +14,7 @@ export const AddPhotoBody = z
 
 export type AddPhotoBody = z.infer<typeof AddPhotoBody>;
 
-/** `/api/events/{id}/photos/{photoId}`: the event and one of its photos. */
-export const PhotoParams = z.object({
-  id: PositiveIntId.openapi({ param: { name: "id", in: "path" }, example: "42" }),
-  photoId: PositiveIntId.openapi({ param: { name: "photoId", in: "path" }, example: "7" }),
-});
+export const PhotoParams = eventItemParams("photoId");
 
 export const PhotoSchema = z
   .object({

@@ -2,9 +2,10 @@ import { sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
-import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
-import { assertOwnMediaUrls } from "../media";
+import type { Page, PageRequest } from "../../lib/pagination";
+import { assertOwnMediaUrls, isAllowedMediaUrl } from "../media";
 import { attendeeOf, contributionVisibleTo, visibleEventCte } from "./checkins.conditions";
+import { contributionsPage } from "./checkins.service";
 import { photoColumns } from "./photos.conditions";
 import { mayNotDeletePhoto, PHOTO_REFUSALS } from "./photos.policy";
 import { type AddPhotoBody, type Photo, type PhotoRow, toPhoto } from "./photos.schemas";
@@ -15,13 +16,14 @@ import { type AddPhotoBody, type Photo, type PhotoRow, toPhoto } from "./photos.
  */
 export const ADD_PHOTO_SCOPE = "POST /api/events/{id}/photos";
 
-type Outcome = "ok" | "not_found" | keyof typeof PHOTO_REFUSALS;
+type Outcome = "ok" | "not_found" | "media_not_allowed" | keyof typeof PHOTO_REFUSALS;
 
 /**
  * A dancer at the event (checked in, or going) or one of its organizers adds a photo, in one
- * statement: an image uploaded to this service (400 `media_url_not_allowed` otherwise), with
- * an optional caption. Refused: an event the caller may not see (404), a dancer not at it
- * (403 `not_attendee`), a cancelled event (409). The event row is key-share locked, so a
+ * statement: an image uploaded to this service, with an optional caption. Refused, in order:
+ * an event the caller may not see (404), a dancer not at it (403 `not_attendee`), a URL that
+ * is not an image uploaded here (400 `media_url_not_allowed`: decided after the two before, so
+ * that it tells an outsider nothing), a cancelled event (409). The event row is key-share locked, so a
  * photo racing the event's deletion is a 404. With an `Idempotency-Key` the response is stored
  * in the same statement; a repeat replays it and adds nothing.
  */
@@ -29,7 +31,8 @@ export async function addPhoto(
   ctx: ActorCtx,
   input: { eventId: number; claim: IdempotencyClaim | null } & AddPhotoBody,
 ): Promise<{ photo: Photo; replayed: boolean }> {
-  assertOwnMediaUrls(ctx.config, [{ path: "body.url", url: input.url, family: "image" }]);
+  const media = [{ path: "body.url", url: input.url, family: "image" as const }];
+  const mediaAllowed = isAllowedMediaUrl(input.url, ctx.config, "image");
   const { db, actor } = ctx;
   const me = actor.id;
   const { claim } = input;
@@ -40,6 +43,7 @@ export async function addPhoto(
       SELECT CASE
         WHEN NOT EXISTS (SELECT 1 FROM event) THEN 'not_found'
         WHEN NOT (SELECT manages OR ${attendeeOf(me, sql`event`)} FROM event) THEN 'not_attendee'
+        WHEN NOT ${mediaAllowed}::boolean THEN 'media_not_allowed'
         WHEN (SELECT status FROM event) = 'cancelled' THEN 'cancelled'
         ELSE 'ok' END AS outcome
     ),
@@ -54,7 +58,9 @@ export async function addPhoto(
     SELECT verdict.outcome, card.* FROM verdict LEFT JOIN card ON true`);
     const row = rows[0]!;
     if (row.outcome === "not_found") throw notFound("event");
-    if (row.outcome !== "ok") throw PHOTO_REFUSALS[row.outcome]();
+    // The URL was found not allowed above: this throws the media module's own 400.
+    if (row.outcome === "media_not_allowed") assertOwnMediaUrls(ctx.config, media);
+    else if (row.outcome !== "ok") throw PHOTO_REFUSALS[row.outcome]();
     return toPhoto(row);
   };
   const { value, replayed } = await idempotent(ctx, claim, create, (stored) => toPhoto(stored.body as PhotoRow));
@@ -84,31 +90,7 @@ export async function removePhoto({ db, actor }: ActorCtx, input: { eventId: num
   if (!rows[0].removed) throw mayNotDeletePhoto();
 }
 
-/**
- * An event's photos, newest first, by keyset over (created_at, id) (event_photos_event_idx),
- * in one statement; anonymous callers see those of events anyone may see. The event must be
- * one the viewer may see (else 404). Photos hidden by moderation (except the viewer's own), by
- * suspended or closed accounts, or with a block between the viewer and the author, are left out.
- */
-export async function listPhotos({ db, actor }: Ctx, input: { eventId: number } & PageRequest): Promise<Page<Photo>> {
-  const viewerId = actor?.id ?? null;
-  return keysetPage(
-    input,
-    { time: sql`p.created_at`, id: sql`p.id` },
-    async (keyset) => {
-      const { rows } = await db.execute<PhotoRow>(sql`
-        WITH ${visibleEventCte(viewerId, input.eventId)}
-        SELECT item.* FROM event
-        LEFT JOIN LATERAL (
-          SELECT ${photoColumns(sql`p`, sql`u`)}
-          FROM event_photos p JOIN users u ON u.id = p.user_id
-          WHERE p.event_id = event.id AND ${contributionVisibleTo(viewerId, sql`p`)} AND ${keyset.after}
-          ORDER BY ${keyset.order}
-          LIMIT ${keyset.limit}
-        ) item ON true`);
-      if (rows.length === 0) throw notFound("event");
-      return rows.filter((row) => row.id !== null);
-    },
-    { item: toPhoto, key: (row) => [row.created_key, Number(row.id)] },
-  );
+/** An event's photos, newest first, by cursor, as {@link contributionsPage} reads them (event_photos_event_idx). */
+export function listPhotos(ctx: Ctx, input: { eventId: number } & PageRequest): Promise<Page<Photo>> {
+  return contributionsPage(ctx, input, { table: sql`event_photos`, columns: photoColumns(sql`c`, sql`u`), item: toPhoto });
 }

@@ -88,6 +88,15 @@ describe("POST /api/events/{id}/photos", () => {
     expect(await photosOf(event.id)).toEqual([]);
   });
 
+  it("answers an outsider 404 or 403 before looking at the URL", async () => {
+    const { event } = await anEvent();
+    const draft = await anEvent({ status: "draft" });
+    const stranger = await signedIn(t);
+    const foreign = { url: "https://elsewhere.example/media/3q2-7wEjQyKlq0vKv9JzUw.jpg" };
+    expect((await add(draft.event.id, stranger.token, foreign)).status).toBe(404);
+    expect((await add(event.id, stranger.token, foreign)).status).toBe(403);
+  });
+
   it("refuses a cancelled event (409 event_cancelled)", async () => {
     const { organizer, event } = await anEvent({ status: "cancelled", cancelledAt: new Date() });
     const dancer = await goer(event.id);
@@ -123,7 +132,7 @@ describe("photos: races (exact on PostgreSQL)", () => {
     const dancer = await goer(event.id);
     const results = await Promise.all(Array.from({ length: 5 }, () => add(event.id, dancer.token, { url: mediaUrl(t.env) })));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    expect(new Set(results.map((r) => r.body.id)).size).toBe(5);
+    expect(new Set(results.map((r) => r.body.id as number)).size).toBe(5);
     expect(await photosOf(event.id)).toHaveLength(5);
   });
 
@@ -275,7 +284,7 @@ describe("GET /api/events/{id}/photos", () => {
     await t.db.insert(blockedUsers).values({ blockerId: viewer.user.id, blockedId: blocked.id });
     await t.db.update(users).set({ suspended: true }).where(eq(users.id, suspended.id));
     const authorsSeenBy = async (token?: string) =>
-      (await t.api.get(`/api/events/${event.id}/photos`, { token })).body.items.map((i: { author: { id: number } }) => i.author.id).sort();
+      ((await t.api.get(`/api/events/${event.id}/photos`, { token })).body.items as { author: { id: number } }[]).map((i) => i.author.id).sort();
     expect(await authorsSeenBy(viewer.token)).toEqual([shown.id]);
     expect(await authorsSeenBy()).toEqual([blocked.id, shown.id].sort());
     expect(await authorsSeenBy(hiddenAuthor.token)).toEqual([hiddenAuthor.user.id, blocked.id, shown.id].sort());

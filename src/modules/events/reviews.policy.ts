@@ -1,4 +1,4 @@
-import { conflict, forbidden } from "../../lib/errors";
+import { AppError, conflict, forbidden } from "../../lib/errors";
 
 /** An event without an end time is taken to end this long after its start (a milonga's night). */
 export const ASSUMED_DURATION_HOURS = 4;
@@ -14,3 +14,8 @@ export const alreadyReviewed = () => conflict("already_reviewed", "You have alre
 
 export const notReviewAuthor = () => forbidden("Only the review's author may change or delete it.", "not_review_author");
 
+
+export const nothingToChange = () =>
+  new AppError(400, "validation_failed", "The request is not valid: body.", {
+    errors: [{ path: "body", message: "Give rating, text or both" }],
+  });

@@ -1,27 +1,27 @@
 import { z } from "@hono/zod-openapi";
-import { multiLine, PositiveIntId } from "../../lib/text";
+import { multiLine } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
 import { UserCardSchema } from "../users";
-import { type AuthorRow, authorCard } from "./checkins.schemas";
+import { type AuthorRow, authorCard, eventItemParams } from "./checkins.schemas";
 
 const Rating = z.number().int().min(1).max(5).openapi({ description: "1 (poor) to 5 (wonderful)", example: 5 });
 const ReviewText = multiLine(2000).openapi({ description: "What the night was like; empty after trimming means none" });
 
 export const CreateReviewBody = z.object({ rating: Rating, text: ReviewText.optional() }).openapi("CreateEventReview");
 
+/**
+ * A review's change: the rating, the text or both. A change of nothing is a 400, decided after
+ * the review and the caller's right to it (reviews.service.ts), so that someone who may not
+ * edit it learns nothing more from a 400 than from the 404 or 403 they get.
+ */
 export const UpdateReviewBody = z
   .object({ rating: Rating.optional(), text: ReviewText.optional() })
-  .refine((body) => body.rating !== undefined || body.text !== undefined, "Give rating, text or both")
   .openapi("UpdateEventReview");
 
 export type CreateReviewBody = z.infer<typeof CreateReviewBody>;
 export type UpdateReviewBody = z.infer<typeof UpdateReviewBody>;
 
-/** `/api/events/{id}/reviews/{reviewId}`: the event and one of its reviews. */
-export const ReviewParams = z.object({
-  id: PositiveIntId.openapi({ param: { name: "id", in: "path" }, example: "42" }),
-  reviewId: PositiveIntId.openapi({ param: { name: "reviewId", in: "path" }, example: "7" }),
-});
+export const ReviewParams = eventItemParams("reviewId");
 
 export const ReviewSchema = z
   .object({

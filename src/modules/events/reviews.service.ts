@@ -2,11 +2,12 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
-import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
+import type { Page, PageRequest } from "../../lib/pagination";
 import { notificationCtes } from "../notifications";
 import { at, checkedIn, contributionVisibleTo, visibleEventCte } from "./checkins.conditions";
+import { contributionsPage } from "./checkins.service";
 import { eventEnd, reviewColumns } from "./reviews.conditions";
-import { alreadyReviewed, notReviewAuthor, REVIEW_REFUSALS } from "./reviews.policy";
+import { alreadyReviewed, nothingToChange, notReviewAuthor, REVIEW_REFUSALS } from "./reviews.policy";
 import { type CreateReviewBody, type Review, type ReviewRow, toReview, type UpdateReviewBody } from "./reviews.schemas";
 
 /**
@@ -91,26 +92,29 @@ function targetReview(me: number, input: { eventId: number; reviewId: number }):
 /**
  * The review's author changes its rating, its text or both, in one statement (`updatedAt`
  * moves; an empty text removes it). A review the caller may not see (or of an event they may
- * not see) is 404; someone else's is 403.
+ * not see) is 404; someone else's is 403; then a change of nothing is 400.
  */
 export async function updateReview(
   { db, actor }: ActorCtx,
   input: { eventId: number; reviewId: number } & UpdateReviewBody,
 ): Promise<Review> {
   const me = actor.id;
+  const changes = input.rating !== undefined || input.text !== undefined;
   const text = input.text === undefined ? sql`r.text` : sql`${input.text || null}::text`;
-  const { rows } = await db.execute<ReviewRow & { found: boolean }>(sql`
+  const { rows } = await db.execute<ReviewRow & { found: boolean; mine: boolean }>(sql`
     WITH ${targetReview(me, input)},
     edited AS (
       UPDATE event_reviews r SET rating = coalesce(${input.rating ?? null}::smallint, r.rating), text = ${text}, updated_at = now()
-      FROM target t WHERE r.id = t.id AND t.user_id = ${me}
+      FROM target t WHERE r.id = t.id AND t.user_id = ${me} AND ${changes}::boolean
       RETURNING r.*
     )
-    SELECT EXISTS (SELECT 1 FROM target) AS found, ${reviewColumns(sql`r`, sql`u`)}
+    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE user_id = ${me}) AS mine,
+      ${reviewColumns(sql`r`, sql`u`)}
     FROM (SELECT 1) one LEFT JOIN edited r ON true LEFT JOIN users u ON u.id = r.user_id`);
   const row = rows[0]!;
   if (!row.found) throw notFound("review");
-  if (row.id === null) throw notReviewAuthor();
+  if (!row.mine) throw notReviewAuthor();
+  if (!changes) throw nothingToChange();
   return toReview(row);
 }
 
@@ -125,32 +129,7 @@ export async function deleteReview({ db, actor }: ActorCtx, input: { eventId: nu
   if (!rows[0].deleted) throw notReviewAuthor();
 }
 
-/**
- * An event's reviews, newest first, by keyset over (created_at, id) (event_reviews_event_idx),
- * in one statement; anonymous callers read those of events anyone may see. The event must be
- * one the viewer may see (else 404). Reviews hidden by moderation (except the viewer's own),
- * by suspended or closed accounts, or with a block between the viewer and the author, are
- * left out.
- */
-export async function listReviews({ db, actor }: Ctx, input: { eventId: number } & PageRequest): Promise<Page<Review>> {
-  const viewerId = actor?.id ?? null;
-  return keysetPage(
-    input,
-    { time: sql`r.created_at`, id: sql`r.id` },
-    async (keyset) => {
-      const { rows } = await db.execute<ReviewRow>(sql`
-        WITH ${visibleEventCte(viewerId, input.eventId)}
-        SELECT item.* FROM event
-        LEFT JOIN LATERAL (
-          SELECT ${reviewColumns(sql`r`, sql`u`)}
-          FROM event_reviews r JOIN users u ON u.id = r.user_id
-          WHERE r.event_id = event.id AND ${contributionVisibleTo(viewerId, sql`r`)} AND ${keyset.after}
-          ORDER BY ${keyset.order}
-          LIMIT ${keyset.limit}
-        ) item ON true`);
-      if (rows.length === 0) throw notFound("event");
-      return rows.filter((row) => row.id !== null);
-    },
-    { item: toReview, key: (row) => [row.created_key, Number(row.id)] },
-  );
+/** An event's reviews, newest first, by cursor, as {@link contributionsPage} reads them (event_reviews_event_idx). */
+export function listReviews(ctx: Ctx, input: { eventId: number } & PageRequest): Promise<Page<Review>> {
+  return contributionsPage(ctx, input, { table: sql`event_reviews`, columns: reviewColumns(sql`c`, sql`u`), item: toReview });
 }

@@ -290,6 +290,15 @@ describe("PATCH and DELETE /api/events/{id}/reviews/{reviewId}", () => {
     for (const json of [{}, { rating: 0 }, { rating: 7 }, { text: 5 }]) {
       expect((await t.api.patch(path, { token: author.token, json })).status).toBe(400);
     }
+    const nothing = await t.api.patch(path, { token: author.token, json: {} });
+    expect(nothing.body.errors).toEqual([{ path: "body", message: "Give rating, text or both" }]);
+  });
+
+  it("answers anyone else 403 (or 404) for a change of nothing, before telling them it is one", async () => {
+    const { path, event } = await reviewed();
+    const [other, blocked] = [await attendee(event.id), await signedIn(t)];
+    expect((await t.api.patch(path, { token: other.token, json: {} })).status).toBe(403);
+    expect((await t.api.patch(path.replace(/reviews\/\d+$/, "reviews/2147483647"), { token: blocked.token, json: {} })).status).toBe(404);
   });
 
   it("lets the author delete it (204), after which they may review again", async () => {
@@ -374,7 +383,7 @@ describe("GET /api/events/{id}/reviews", () => {
     await t.db.insert(blockedUsers).values({ blockerId: blocker.id, blockedId: viewer.user.id });
     await t.db.update(users).set({ suspended: true }).where(eq(users.id, suspended.id));
     const authorsSeenBy = async (token?: string) =>
-      (await t.api.get(`/api/events/${event.id}/reviews`, { token })).body.items.map((i: { author: { id: number } }) => i.author.id).sort();
+      ((await t.api.get(`/api/events/${event.id}/reviews`, { token })).body.items as { author: { id: number } }[]).map((i) => i.author.id).sort();
     expect(await authorsSeenBy(viewer.token)).toEqual([shown.id]);
     expect(await authorsSeenBy()).toEqual([blocker.id, shown.id].sort());
     expect(await authorsSeenBy(hiddenAuthor.token)).toEqual([hiddenAuthor.user.id, blocker.id, shown.id].sort());

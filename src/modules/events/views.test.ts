@@ -173,7 +173,7 @@ describe("the views queue's consumer", () => {
   it("retries the whole batch, later, when it cannot be counted; the retry counts each view once", async () => {
     const event = await anEvent();
     const messages = [{ eventId: event.id, id: "m-retry-1" }, { eventId: event.id, id: "m-retry-2" }];
-    const unreachable = { ...t.env, DATABASE_URL: `${t.env.DATABASE_URL}_missing`, LOG_LEVEL: "silent" } as Env;
+    const unreachable = { ...t.env, DATABASE_URL: `${t.env.DATABASE_URL}_missing`, LOG_LEVEL: "silent" };
     const failed = await consume(delivery(messages), unreachable);
     expect(failed).toMatchObject({ ackAll: false, retryBatch: { retry: true } });
     expect(await viewsOf(event.id)).toEqual({ total: 0, days: [] });
@@ -187,7 +187,7 @@ describe("the views queue's consumer", () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
     try {
-      await consume(delivery([{ eventId: event.id, id: "m-logged-secret" }, { eventId: "bogus" }]), { ...t.env, LOG_LEVEL: "info" } as Env);
+      await consume(delivery([{ eventId: event.id, id: "m-logged-secret" }, { eventId: "bogus" }]), { ...t.env, LOG_LEVEL: "info" });
     } finally {
       spy.mockRestore();
     }
@@ -210,7 +210,7 @@ describe("recordEventView", () => {
   it("puts the view on the EVENT_VIEWS queue, whose consumer (this Worker, per wrangler.toml) counts it", async () => {
     // The queue delivers to the Worker with its own bindings, whose database is the suite's
     // shared one (not this file's): the event is made there.
-    const env = workerEnv as Env;
+    const env = workerEnv;
     const shared = createDb({ databaseUrl: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
     const event = await anEvent(shared);
     await Promise.all([recordEventView(env, event.id), recordEventView(env, event.id)]);
