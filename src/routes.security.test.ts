@@ -3,10 +3,11 @@ import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createNotification, createPost, createUser, mediaUrl } from "../test/factories";
+import { createComment, createEvent, createNotification, createPost, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
+import { mediaUrl } from "../test/factories";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -47,11 +48,12 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
-  // A draft: only its organizers see it, so no one else may check dancers in, read its check-ins or analytics,
-  // review it or add photos to it.
+  // A draft: only its organizers see it, so another dancer (a moderator too) cannot answer it,
+  // read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
-  // The owner's review of someone else's published event, which the intruder sees too (so the author check
-  // decides). The suite puts one value in every path id: the review takes its event's id.
+  // (The draft above also keeps others from its check-ins, analytics, reviews and photos.) The owner's review
+  // of someone else's published event, which the intruder sees too (so the author check decides). The suite
+  // puts one value in every path id: the review takes its event's id.
   event_review: async (t, ownerId) => {
     const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
     await t.db.insert(eventReviews).values({ id: event.id, eventId: event.id, userId: ownerId, rating: 4 });

@@ -16,9 +16,9 @@ export const NOTIFICATION_TYPES = [
   "mention",
   "event_rsvp",
   "event_reminder",
-  "event_review",
   "message",
   "role_changed",
+  "event_review",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
