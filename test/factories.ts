@@ -255,14 +255,13 @@ export async function commentOnPost(db: Db, postId: number, userId: number, crea
 
 /**
  * A ticket for an event, as the RSVP statements write one for a going dancer of a paid event:
- * an unguessable code (128 random bits, base32) unless given.
+ * an unguessable code (128 random bits, 32 lower-case hex digits) unless given.
  */
 export async function createTicket(
   db: Db,
   overrides: Partial<typeof eventTickets.$inferInsert> & { eventId: number; userId: number },
 ) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const code = Array.from(crypto.getRandomValues(new Uint8Array(26)), (byte) => alphabet[byte % 32]).join("");
+  const code = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
   const [ticket] = await db.insert(eventTickets).values({ code, ...overrides }).returning();
   return ticket!;
 }

@@ -23,12 +23,12 @@ export function authorCard(row: AuthorRow): UserCard {
   return { id: Number(row.author_id), username: row.author_username, name: row.author_name, profileImage: row.author_profile_image };
 }
 
-/** A ticket code as tickets carry it: letters and digits (base32 or hex), at most 32. */
+/** A ticket code as tickets carry it: letters and digits (32 hex digits today), at most 32. */
 export const TicketCode = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9]{1,32}$/, "Letters and digits, at most 32")
-  .openapi({ description: "The code on the dancer's ticket (letter case does not matter)", example: "K7Q2M4XW9B3NT6VHPR5ZJ8LC2D" });
+  .openapi({ description: "The code on the dancer's ticket (letter case does not matter)", example: "9f86d081884c7d659a2feaa0c55ad015" });
 
 /**
  * Who to check in: exactly one of the two fields. Which one is checked after the event and the

@@ -74,9 +74,9 @@ describe("POST /api/events/{id}/check-ins", () => {
     const res = await checkIn(event.id, organizer.token, { ticketCode: anasTicket.code });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ user: { id: ana.id }, method: "ticket", ticketId: anasTicket.id });
-    const lower = await checkIn(event.id, organizer.token, { ticketCode: ` ${brunosTicket.code.toLowerCase()} ` });
-    expect(lower.status).toBe(201);
-    expect(lower.body).toMatchObject({ user: { id: bruno.id }, method: "ticket", ticketId: brunosTicket.id });
+    const upper = await checkIn(event.id, organizer.token, { ticketCode: ` ${brunosTicket.code.toUpperCase()} ` });
+    expect(upper.status).toBe(201);
+    expect(upper.body).toMatchObject({ user: { id: bruno.id }, method: "ticket", ticketId: brunosTicket.id });
   });
 
   it("links the dancer's active ticket to a check-in by user id", async () => {
@@ -94,7 +94,7 @@ describe("POST /api/events/{id}/check-ins", () => {
     const dancer = await createUser(t.db);
     const elsewhere = await createTicket(t.db, { eventId: other.event.id, userId: dancer.id });
     const cancelled = await createTicket(t.db, { eventId: event.id, userId: dancer.id, status: "cancelled", cancelledAt: new Date() });
-    for (const code of [elsewhere.code, "ZZZZZZZZZZZZZZZZZZZZZZZZZZ"]) {
+    for (const code of [elsewhere.code, "0123456789abcdef0123456789abcdef"]) {
       const res = await checkIn(event.id, organizer.token, { ticketCode: code });
       expect([res.status, res.body.code]).toEqual([422, "invalid_ticket"]);
       expect(res.body.errors).toEqual([expect.objectContaining({ path: "body.ticketCode" })]);
