@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { blockedUsers, eventAttendees, eventCoOrganizers, eventReviews, eventRsvps, type events } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
-import { createEvent, createTicket, createUser, rsvp } from "../../../test/factories";
+import { createEvent, createTicket, createUser, mediaUrl, rsvp } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import worker from "../../../workers/api";
-import { EVENT_VIEWS_QUEUE } from "./views.queue";
+import { EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
 
 const t = await useTestDatabase();
 
@@ -135,5 +135,63 @@ describe("GET /api/events/{id}/analytics", () => {
     await t.db.insert(blockedUsers).values({ blockerId: blocked.organizer.user.id, blockedId: caller.user.id });
     for (const id of [draft.event.id, blocked.event.id, 2147483647]) expect((await analytics(id, caller.token)).status).toBe(404);
     expect((await analytics(draft.event.id)).status).toBe(401);
+  });
+});
+
+describe("round trips", () => {
+  /** The database requests (neon HTTP calls) one call makes. */
+  async function roundTrips(call: () => Promise<unknown>): Promise<number> {
+    const spy = vi.spyOn(globalThis, "fetch");
+    try {
+      await call();
+      return spy.mock.calls.filter(([input]) => String(input instanceof Request ? input.url : input) === t.env.NEON_FETCH_ENDPOINT).length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("takes one round trip per attendance request, one per batch of views, and none per view", async () => {
+    const { organizer, event } = await anEvent({ startDate: new Date(Date.now() - 30 * 3_600_000), endDate: new Date(Date.now() - 24 * 3_600_000) });
+    const dancer = await signedIn(t);
+    const base = `/api/events/${event.id}`;
+    const sent: unknown[] = [];
+    const queued = { send: (body: unknown) => void sent.push(body), sendBatch: () => Promise.resolve() } as unknown as Queue;
+    const calls: [string, () => Promise<unknown>][] = [
+      ["check-in", () => t.api.post(`${base}/check-ins`, { token: organizer.token, json: { userId: dancer.user.id } })],
+      ["check-in again", () => t.api.post(`${base}/check-ins`, { token: organizer.token, json: { userId: dancer.user.id } })],
+      ["check-in list", () => t.api.get(`${base}/check-ins`, { token: organizer.token })],
+      ["review", () => t.api.post(`${base}/reviews`, { token: dancer.token, json: { rating: 5 } })],
+      ["review list", () => t.api.get(`${base}/reviews`)],
+      ["photo", () => t.api.post(`${base}/photos`, { token: dancer.token, json: { url: mediaUrl(t.env) } })],
+      ["photo list", () => t.api.get(`${base}/photos`, { token: dancer.token })],
+      ["analytics", () => analytics(event.id, organizer.token)],
+      ["views batch", () => view(event.id, { "2026-05-01": 5 })],
+      // A queue that keeps what it is sent: a real one would deliver this file's event id to the Worker's own
+      // (shared) database.
+      ["one view", () => recordEventView({ EVENT_VIEWS: queued }, event.id)],
+    ];
+    const counted: Record<string, number> = {};
+    for (const [label, call] of calls) counted[label] = await roundTrips(call);
+    const reviewId = ((await t.api.get(`${base}/reviews`)).body.items as { id: number }[])[0]!.id;
+    const photoId = ((await t.api.get(`${base}/photos`)).body.items as { id: number }[])[0]!.id;
+    counted["review edit"] = await roundTrips(() => t.api.patch(`${base}/reviews/${reviewId}`, { token: dancer.token, json: { rating: 4 } }));
+    counted["review delete"] = await roundTrips(() => t.api.delete(`${base}/reviews/${reviewId}`, { token: dancer.token }));
+    counted["photo delete"] = await roundTrips(() => t.api.delete(`${base}/photos/${photoId}`, { token: organizer.token }));
+    expect(counted).toEqual({
+      "check-in": 1,
+      "check-in again": 1,
+      "check-in list": 1,
+      review: 1,
+      "review list": 1,
+      photo: 1,
+      "photo list": 1,
+      analytics: 1,
+      "views batch": 1,
+      "one view": 0,
+      "review edit": 1,
+      "review delete": 1,
+      "photo delete": 1,
+    });
+    expect(sent).toEqual([{ eventId: event.id }]);
   });
 });
