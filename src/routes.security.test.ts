@@ -48,8 +48,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const post = await createPost(t.db, { userId: ownerId, visibility: "private" });
     return String((await createComment(t.db, { postId: post.id, userId: ownerId })).id);
   },
-  // A draft: only its organizers see it, so another dancer (a moderator too) cannot answer it,
-  // read its attendees or a ticket for it.
+  // A draft: only its organizers see it, so no one else may read, edit, cancel, delete, report it,
+  // see its co-organizers, answer it, read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
   // (The draft above also keeps others from its check-ins, analytics, reviews and photos.) The owner's review
   // of someone else's published event, which the intruder sees too (so the author check decides). The suite
