@@ -1,4 +1,5 @@
-import { friendRequests, sessions } from "../drizzle/schema";
+import { sql } from "drizzle-orm";
+import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/schema";
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
@@ -6,6 +7,7 @@ import { createComment, createEvent, createGroup, createNotification, createPost
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
+import { mediaUrl } from "../test/factories";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -54,6 +56,22 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
   // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
   event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
+  // (The draft above also keeps others from its check-ins, analytics, reviews and photos.) The owner's review
+  // of someone else's published event, which the intruder sees too (so the author check decides). The suite
+  // puts one value in every path id: the review takes its event's id.
+  event_review: async (t, ownerId) => {
+    const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
+    await t.db.insert(eventReviews).values({ id: event.id, eventId: event.id, userId: ownerId, rating: 4 });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_reviews', 'id'), (SELECT max(id) FROM event_reviews))`);
+    return String(event.id);
+  },
+  // The owner's photo of someone else's published event, taking its event's id as the review above.
+  event_photo: async (t, ownerId) => {
+    const event = await createEvent(t.db, { userId: (await createUser(t.db)).id });
+    await t.db.insert(eventPhotos).values({ id: event.id, eventId: event.id, userId: ownerId, url: mediaUrl(t.env) });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_photos', 'id'), (SELECT max(id) FROM event_photos))`);
+    return String(event.id);
+  },
 };
 
 /**

@@ -5,6 +5,7 @@ import {
   chatRooms,
   eventRsvps,
   eventSeries,
+  eventTickets,
   events,
   follows,
   friendships,
@@ -343,4 +344,17 @@ export async function createGroupWithAdmin(
   const group = await createGroup(db, { type: options.type ?? "interest", createdBy: adminId, hiddenAt: options.hiddenAt });
   for (const m of options.members ?? []) await addGroupMember(db, group.id, m.userId, { role: m.role, status: m.status });
   return group;
+}
+
+/**
+ * A ticket for an event, as the RSVP statements write one for a going dancer of a paid event:
+ * an unguessable code (128 random bits, 32 lower-case hex digits) unless given.
+ */
+export async function createTicket(
+  db: Db,
+  overrides: Partial<typeof eventTickets.$inferInsert> & { eventId: number; userId: number },
+) {
+  const code = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const [ticket] = await db.insert(eventTickets).values({ code, ...overrides }).returning();
+  return ticket!;
 }

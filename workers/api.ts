@@ -1,8 +1,10 @@
 /**
- * The deployable API Worker: HTTP requests go to the Hono app, Cron Triggers to the jobs.
+ * The deployable API Worker: HTTP requests go to the Hono app, Cron Triggers to the jobs,
+ * queue deliveries to their consumer.
  */
 import { createApp } from "../src/app";
 import { runScheduled } from "../src/jobs";
+import { consumeEventViews, EVENT_VIEWS_QUEUE } from "../src/modules/events";
 
 const app = createApp();
 
@@ -10,5 +12,11 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
     await runScheduled(controller.cron, env, new Date(controller.scheduledTime));
+  },
+  async queue(batch, env) {
+    if (batch.queue === EVENT_VIEWS_QUEUE) return consumeEventViews(batch, env);
+    // A queue wired to this Worker in wrangler.toml without a consumer here: the delivery fails
+    // (and is retried), rather than its messages being acknowledged unread.
+    throw new Error(`No consumer for the queue ${batch.queue}`);
   },
 } satisfies ExportedHandler<Env>;

@@ -11,6 +11,7 @@ export { lockEventForRsvps, promoteWaitlisted } from "./rsvps.service";
 export { seriesVisibleTo } from "./series.conditions";
 export { extendSeriesWindows, SERIES_WINDOW_DAYS } from "./series.service";
 export { REMINDER_SCHEDULE, type ReminderKey, sendDueReminders } from "./reminders.service";
+export { consumeEventViews, EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
 
 import { createRouter } from "../../lib/openapi";
 import * as coOrganizerHandlers from "./co-organizers.handlers";
@@ -27,9 +28,16 @@ import * as calendarHandlers from "./calendar.handlers";
 import * as calendarRoutes from "./calendar.routes";
 import * as seriesHandlers from "./series.handlers";
 import * as seriesRoutes from "./series.routes";
+import * as analyticsHandlers from "./analytics.handlers";
+import * as analyticsRoutes from "./analytics.routes";
+import * as checkinHandlers from "./checkins.handlers";
+import * as checkinRoutes from "./checkins.routes";
+import * as photoHandlers from "./photos.handlers";
+import * as photoRoutes from "./photos.routes";
+import * as reviewHandlers from "./reviews.handlers";
+import * as reviewRoutes from "./reviews.routes";
 
 /** Events: milongas, festivals and series; RSVPs, attendance, reviews, photos, reminders, calendars. */
-// Series routes first: /api/events/series/... before /api/events/{id}/...
 export const eventsRouter = createRouter()
   .openapi(seriesRoutes.create, seriesHandlers.create)
   .openapi(seriesRoutes.get, seriesHandlers.get)
@@ -53,4 +61,14 @@ export const eventsRouter = createRouter()
   .openapi(rsvpRoutes.withdraw, rsvpHandlers.withdraw)
   .openapi(ticketRoutes.ownTicket, ticketHandlers.ownTicket)
   .openapi(ticketRoutes.myTickets, ticketHandlers.myTickets)
-  .openapi(attendeeRoutes.list, attendeeHandlers.list);
+  .openapi(attendeeRoutes.list, attendeeHandlers.list)
+  .openapi(checkinRoutes.checkIn, checkinHandlers.checkIn)
+  .openapi(checkinRoutes.listCheckIns, checkinHandlers.listCheckIns)
+  .openapi(reviewRoutes.list, reviewHandlers.list)
+  .openapi(reviewRoutes.create, reviewHandlers.create)
+  .openapi(reviewRoutes.update, reviewHandlers.update)
+  .openapi(reviewRoutes.remove, reviewHandlers.remove)
+  .openapi(photoRoutes.list, photoHandlers.list)
+  .openapi(photoRoutes.add, photoHandlers.add)
+  .openapi(photoRoutes.remove, photoHandlers.remove)
+  .openapi(analyticsRoutes.analytics, analyticsHandlers.analytics);

@@ -51,6 +51,7 @@ const HEADLINES: Record<string, (data: Data) => Headline> = {
   event_series_cancelled: (data) => ["", true, ` cancelled the coming dates of ${line(data.eventTitle, "a series you go to")}`],
   event_cancelled: (data) => [`${line(data.eventTitle, "An event you were going to")} is cancelled`, false, ""],
   event_co_organizer: (data) => ["", true, ` made you a co-organizer of ${line(data.eventTitle, "an event")}`],
+  event_review: (data) => ["", true, ` reviewed ${line(data.eventTitle, "your event")}`],
   event_waitlist_promoted: (data) => [`A seat opened for you at ${line(data.eventTitle, "an event")}`, false, ""],
   message: () => ["", true, " sent you a message"],
   group_join_request: () => ["", true, " asked to join a group you run"],

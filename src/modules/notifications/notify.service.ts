@@ -24,6 +24,7 @@ export const NOTIFICATION_TYPES = [
   "role_changed",
   "group_join_request",
   "group_join_approved",
+  "event_review",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
