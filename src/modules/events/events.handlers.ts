@@ -4,6 +4,7 @@ import { actorCtx } from "../../middleware/auth";
 import * as discovery from "./events.discovery";
 import type * as routes from "./events.routes";
 import * as events from "./events.service";
+import { recordEventView } from "./views.queue";
 
 export const create: Handler<typeof routes.create> = async (c) => {
   const ctx = actorCtx(c);
@@ -19,7 +20,11 @@ export const list: Handler<typeof routes.list> = async (c) => {
 };
 
 export const get: Handler<typeof routes.get> = async (c) => {
-  return c.json(await events.getEvent(c.var.ctx, { eventId: c.req.valid("param").id }), 200);
+  const { id } = c.req.valid("param");
+  const event = await events.getEvent(c.var.ctx, { eventId: id });
+  // Counted after the answer, in batches by the views queue's consumer: never a write of its own.
+  c.executionCtx.waitUntil(recordEventView(c.env, id, c.var.ctx.logger));
+  return c.json(event, 200);
 };
 
 export const update: Handler<typeof routes.update> = async (c) => {

@@ -9,6 +9,7 @@ import { accountUsable } from "../users";
 import { eventCardColumns } from "./events.cards";
 import { givenColumns, isPaidOf, nextColumns } from "./events.columns";
 import { eventVisibleTo, managesEvent } from "./events.conditions";
+import { promoteWaitlisted } from "./rsvps.service";
 import type { CreateEventInput, UpdateEventInput } from "./events.input";
 import {
   brokenRule,
@@ -130,8 +131,10 @@ type UpdateRow = EventCardRow & { found: boolean; allowed: boolean | null; cance
  * that edits of the series leave it as it is. A cancelled event takes no edit (409). Not
  * visible: 404; visible but not theirs: 403 `not_event_organizer`.
  *
- * Raising the capacity leaves the waitlist as it is here; promoting it is the RSVP side's
- * (`promoteWaitlisted`), wired in at merge.
+ * An edit of the capacity or a role cap also promotes the waitlist into any seat it frees
+ * (`promoteWaitlisted`, the RSVP side's statement, which notifies and issues tickets), in the
+ * same batch right after the edit (it holds the row's lock, so the promotion sees every RSVP),
+ * and the card is read again after it: still one round trip.
  */
 export async function updateEvent(ctx: ActorCtx, input: { eventId: number; changes: UpdateEventInput }): Promise<Event> {
   const { db, actor } = ctx;
@@ -140,8 +143,7 @@ export async function updateEvent(ctx: ActorCtx, input: { eventId: number; chang
   const set = givenColumns(changes).map((column) => sql`${sql.identifier(column)} = n.${sql.identifier(column)}`);
   if (set.length === 0) return unchangedEvent(ctx, input.eventId);
   if (changes.price !== undefined) set.push(sql`is_paid = ${isPaidOf(sql`n`)}`);
-  const { rows } = await db
-    .execute<UpdateRow>(sql`
+  const edit = sql`
       WITH old AS (
         SELECT e.* FROM events e WHERE e.id = ${input.eventId} AND ${eventVisibleTo(actor.id, sql`e`)}
         FOR NO KEY UPDATE
@@ -165,15 +167,36 @@ export async function updateEvent(ctx: ActorCtx, input: { eventId: number; chang
       ),
       card AS (SELECT ${eventCardColumns(actor.id, sql`e`, sql`o`)} FROM updated e JOIN users o ON o.id = e.user_id)
       SELECT EXISTS (SELECT 1 FROM old) AS found, v.allowed, v.cancelled, v.broken, card.*
-      FROM (SELECT 1) one LEFT JOIN verdict v ON true LEFT JOIN card ON true`)
-    .catch(rethrowRefused);
-  const row = rows[0]!;
+      FROM (SELECT 1) one LEFT JOIN verdict v ON true LEFT JOIN card ON true`;
+  const seatsChanged = changes.maxAttendees !== undefined || changes.maxLeaders !== undefined || changes.maxFollowers !== undefined;
+  const row = seatsChanged ? await editAndPromote(ctx, input.eventId, edit) : (await db.execute<UpdateRow>(edit).catch(rethrowRefused)).rows[0]!;
   const refused = eventWriteError({ found: row.found, allowed: row.allowed === true }, "edit");
   if (refused) throw refused;
   if (row.cancelled) throw eventCancelledError();
   if (row.broken !== null) throw ruleError(Number(row.broken));
   ctx.logger.info("event edited", { code: "event_edited", eventId: input.eventId, fields: set.length, sequence: Number(row.sequence) });
   return toEvent(row);
+}
+
+/**
+ * The edit, then the waitlist's promotion into the seats it freed, then the card as it is after
+ * both: one batch. The card replaces the edit's own only when the edit was made (a refused edit
+ * answers with the edit's verdict; the promotion then finds no seat it did not find before).
+ */
+async function editAndPromote(ctx: ActorCtx, eventId: number, edit: SQL): Promise<UpdateRow> {
+  const { db, actor, now } = ctx;
+  const [edited, promotion, card] = await db
+    .batch([
+      db.execute<UpdateRow>(edit),
+      promoteWaitlisted(db, { eventId, now }),
+      db.execute<EventCardRow>(sql`
+        SELECT ${eventCardColumns(actor.id, sql`e`, sql`o`)} FROM events e JOIN users o ON o.id = e.user_id WHERE e.id = ${eventId}`),
+    ])
+    .catch(rethrowRefused);
+  const row = edited.rows[0]!;
+  const promoted = Number(promotion.rows[0]?.promoted ?? 0);
+  if (promoted > 0) ctx.logger.info("waitlist promoted", { code: "event_waitlist_promoted", eventId, promoted });
+  return row.allowed === true && row.broken === null && !row.cancelled && card.rows[0] ? { ...row, ...card.rows[0] } : row;
 }
 
 /** An edit that names no field: the same refusals, and the event as it is (no sequence bump). */

@@ -354,6 +354,68 @@ describe("PATCH /api/events/{id}", () => {
   });
 });
 
+describe("PATCH /api/events/{id}: a capacity raised promotes the waitlist", () => {
+  async function fullEvent(options: { maxAttendees: number; isPaid?: boolean }) {
+    const organizer = await signedIn(t);
+    const event = await createEvent(t.db, { userId: organizer.user.id, maxAttendees: options.maxAttendees, isPaid: options.isPaid ?? false, price: options.isPaid ? "10" : null, currency: options.isPaid ? "EUR" : null });
+    const dancers = [];
+    for (let i = 0; i < options.maxAttendees + 3; i++) {
+      const dancer = await signedIn(t);
+      const res = await t.api.post(`/api/events/${event.id}/rsvp`, { token: dancer.token, json: { status: "going" } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      dancers.push(dancer);
+    }
+    return { organizer, event, going: dancers.slice(0, options.maxAttendees), waiting: dancers.slice(options.maxAttendees) };
+  }
+
+  const statusOf = async (eventId: number, userId: number) =>
+    (await t.db.select().from(eventRsvps).where(and(eq(eventRsvps.eventId, eventId), eq(eventRsvps.userId, userId))))[0]!.status;
+
+  it("seats the first in line into the new seats, in the same request, notifies them and answers the new counts", async () => {
+    const { organizer, event, waiting } = await fullEvent({ maxAttendees: 2, isPaid: true });
+    const res = await t.api.patch(`/api/events/${event.id}`, { token: organizer.token, json: { maxAttendees: 4 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ maxAttendees: 4, counts: { going: 4, waitlisted: 1 } });
+    expect([await statusOf(event.id, waiting[0]!.user.id), await statusOf(event.id, waiting[1]!.user.id), await statusOf(event.id, waiting[2]!.user.id)]).toEqual([
+      "going",
+      "going",
+      "waitlisted",
+    ]);
+    const promotedNotes = await t.db.select().from(notifications).where(and(eq(notifications.userId, waiting[0]!.user.id), eq(notifications.type, "event_waitlist_promoted")));
+    expect(promotedNotes).toHaveLength(1);
+    const tickets = await t.db.select().from(eventTickets).where(and(eq(eventTickets.eventId, event.id), eq(eventTickets.status, "active")));
+    expect(tickets).toHaveLength(4);
+    const [row] = await t.db.select().from(events).where(eq(events.id, event.id));
+    expect([row!.goingCount, row!.waitlistCount]).toEqual([4, 1]);
+  });
+
+  it("promotes no one on an edit that frees no seat, or one refused (another dancer's edit)", async () => {
+    const { organizer, event, waiting, going } = await fullEvent({ maxAttendees: 2 });
+    expect((await t.api.patch(`/api/events/${event.id}`, { token: going[0]!.token, json: { maxAttendees: 9 } })).status).toBe(403);
+    const same = await t.api.patch(`/api/events/${event.id}`, { token: organizer.token, json: { maxAttendees: 2, title: "Same seats" } });
+    expect(same.status).toBe(200);
+    expect(same.body.counts).toMatchObject({ going: 2, waitlisted: 3 });
+    expect(await statusOf(event.id, waiting[0]!.user.id)).toBe("waitlisted");
+  });
+
+  it("racing RSVPs and withdrawals, never exceeds the new capacity and keeps the counters exact", async () => {
+    const { organizer, event, going } = await fullEvent({ maxAttendees: 3 });
+    const latecomers = await Promise.all(Array.from({ length: 4 }, () => signedIn(t)));
+    await Promise.all([
+      t.api.patch(`/api/events/${event.id}`, { token: organizer.token, json: { maxAttendees: 5 } }),
+      t.api.delete(`/api/events/${event.id}/rsvp`, { token: going[0]!.token }),
+      ...latecomers.map((d) => t.api.post(`/api/events/${event.id}/rsvp`, { token: d.token, json: { status: "going" } })),
+    ]);
+    const [row] = await t.db.select().from(events).where(eq(events.id, event.id));
+    const counted = await t.db.execute<{ going: number; waitlisted: number }>(sql`
+      SELECT count(*) FILTER (WHERE status = 'going')::int AS going, count(*) FILTER (WHERE status = 'waitlisted')::int AS waitlisted
+      FROM event_rsvps WHERE event_id = ${event.id}`);
+    expect(row!.maxAttendees).toBe(5);
+    expect(row!.goingCount).toBe(5);
+    expect([Number(counted.rows[0]!.going), Number(counted.rows[0]!.waitlisted)]).toEqual([row!.goingCount, row!.waitlistCount]);
+  });
+});
+
 describe("DELETE /api/events/{id}", () => {
   it("lets the organizer delete it (204) with everything that hangs on it", async () => {
     const { event, organizer } = await organizedEvent();

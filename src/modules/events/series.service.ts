@@ -7,6 +7,7 @@ import { hasGroupRole, MANAGER_ROLES } from "../groups";
 import { assertOwnMediaUrls } from "../media";
 import { notificationCounts, notificationCtes } from "../notifications";
 import { eventVisibleTo } from "./events.conditions";
+import { promoteWaitlisted } from "./rsvps.service";
 import { seriesVisibleTo } from "./series.conditions";
 import { seriesWriteError, SERIES_CHANGED_RETRIES, seriesChangedError } from "./series.policy";
 import {
@@ -328,9 +329,32 @@ export async function updateSeries(ctx: ActorCtx, input: { seriesId: number; cha
     const counts = edited.rows[0]!;
     if (Number(counts.series) === 0) continue;
     ctx.logger.info("event series edited", { code: "event_series_edited", seriesId: input.seriesId, occurrences: Number(counts.occurrences) });
+    const seatsChanged = changes.maxAttendees !== undefined || changes.maxLeaders !== undefined || changes.maxFollowers !== undefined;
+    if (seatsChanged && (await promoteOccurrenceWaitlists(ctx, input.seriesId)) > 0) return getSeries(ctx, input);
     return toSeries(card.rows[0]!);
   }
   throw seriesChangedError();
+}
+
+/**
+ * After a series edit changed its capacity or a role cap: the waitlists of its occurrences still
+ * to start that the edit reached (not detached) are promoted into any seat it freed, each with
+ * the RSVP side's statement (`promoteWaitlisted`: first in line first, tickets, notifications).
+ * Rare (an organizer raising seats with dancers waiting), so two more round trips at most: the
+ * occurrences with a waitlist, then one batch promoting them. Returns how many were promoted.
+ */
+async function promoteOccurrenceWaitlists(ctx: ActorCtx, seriesId: number): Promise<number> {
+  const { db, now } = ctx;
+  const { rows } = await db.execute<{ id: number }>(sql`
+    SELECT e.id FROM events e
+    WHERE e.series_id = ${seriesId} AND NOT e.detached AND e.start_date > ${at(now)} AND e.waitlist_count > 0
+    ORDER BY e.id`);
+  if (rows.length === 0) return 0;
+  const [first, ...rest] = rows.map((row) => promoteWaitlisted(db, { eventId: Number(row.id), now }));
+  const results = await db.batch([first!, ...rest]);
+  const promoted = results.reduce((sum, result) => sum + Number(result.rows[0]?.promoted ?? 0), 0);
+  if (promoted > 0) ctx.logger.info("waitlists promoted", { code: "event_waitlist_promoted", seriesId, occurrences: rows.length, promoted });
+  return promoted;
 }
 
 type CancelCounts = { cancelled: number; tickets: number } & Record<"created" | "bumped" | "emails_queued", number>;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { blockedUsers, emailQueue, eventSeries, eventTickets, events, notifications, userSettings, users } from "../../../drizzle/schema";
+import { blockedUsers, emailQueue, eventRsvps, eventSeries, eventTickets, events, notifications, userSettings, users } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { createEvent, createGroupWith, createUser, mediaUrl, rsvp, unique } from "../../../test/factories";
 import { testCtx, useTestDatabase } from "../../../test/harness";
@@ -208,6 +208,30 @@ describe("GET /api/events/series/{id}", () => {
 });
 
 describe("PATCH /api/events/series/{id}", () => {
+  it("raising the capacity promotes each future occurrence's waitlist, first in line first, and answers the new counts", async () => {
+    const organizer = await signedIn(t);
+    const series = await createVia(organizer.token, { maxAttendees: 1 });
+    const [first, second] = series.upcoming;
+    const dancers = await Promise.all(Array.from({ length: 3 }, () => signedIn(t)));
+    for (const occurrence of [first!, second!]) {
+      for (const d of dancers) {
+        const res = await t.api.post(`/api/events/${occurrence.id}/rsvp`, { token: d.token, json: { status: "going" } });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+      }
+    }
+    const res = await t.api.patch(`/api/events/series/${series.id}`, { token: organizer.token, json: { maxAttendees: 2 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    for (const occurrence of [first!, second!]) {
+      const statuses = await t.db.select({ userId: eventRsvps.userId, status: eventRsvps.status }).from(eventRsvps).where(eq(eventRsvps.eventId, occurrence.id));
+      const byUser = new Map(statuses.map((r) => [r.userId, r.status]));
+      expect(dancers.map((d) => byUser.get(d.user.id))).toEqual(["going", "going", "waitlisted"]);
+      const [row] = await t.db.select().from(events).where(eq(events.id, occurrence.id));
+      expect([row!.maxAttendees, row!.goingCount, row!.waitlistCount]).toEqual([2, 2, 1]);
+    }
+    const promoted = await t.db.select().from(notifications).where(and(eq(notifications.userId, dancers[1]!.user.id), eq(notifications.type, "event_waitlist_promoted")));
+    expect(promoted.length).toBeGreaterThanOrEqual(1);
+  });
+
   it("changes the series and its future occurrences not edited alone, bumping their sequence; past, detached and cancelled ones stay", async () => {
     const organizer = await signedIn(t);
     const series = await createVia(organizer.token, { maxAttendees: 30 });

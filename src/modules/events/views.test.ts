@@ -212,7 +212,10 @@ describe("recordEventView", () => {
     // shared one (not this file's): the event is made there.
     const env = workerEnv;
     const shared = createDb({ databaseUrl: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
-    const event = await anEvent(shared);
+    // An id no other file's events have: their detail reads queue views of their own ids, which
+    // this same consumer counts in the shared database too.
+    const organizer = await createUser(shared);
+    const event = await createEvent(shared, { userId: organizer.id, id: 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000) });
     await Promise.all([recordEventView(env, event.id), recordEventView(env, event.id)]);
     await vi.waitFor(
       async () => {
