@@ -30,3 +30,20 @@ export const idempotencyKeys = pgTable(
     index("idempotency_keys_expires_idx").on(table.expiresAt),
   ],
 );
+
+/**
+ * The messages a queue consumer has counted, so that a redelivered message (queues deliver at
+ * least once: a retry after a failed or timed-out invocation) is recognised and adds nothing.
+ * Written by the consumer's own statement; kept for the queue's message retention, then purged
+ * by the cleanup job.
+ */
+export const queueReceipts = pgTable(
+  "queue_receipts",
+  {
+    /** The queue's name, e.g. `mundo-tango-event-views`. */
+    queue: text("queue").notNull(),
+    messageId: text("message_id").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.queue, table.messageId] }), index("queue_receipts_expires_idx").on(table.expiresAt)],
+);

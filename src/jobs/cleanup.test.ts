@@ -1,7 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emailQueue, emailTokens, idempotencyKeys, notifications, refreshTokens, sessions } from "../../drizzle/schema";
+import { emailQueue, emailTokens, idempotencyKeys, notifications, queueReceipts, refreshTokens, sessions } from "../../drizzle/schema";
 import { createNotification, createUser, queueEmail, unique } from "../../test/factories";
 import { testCtx, useTestDatabase } from "../../test/harness";
 import worker from "../../workers/api";
@@ -44,11 +44,13 @@ const remaining = {
   notifications: async (ids: number[]) => (await t.db.select().from(notifications).where(inArray(notifications.id, ids))).map((r) => r.id).sort(),
   idempotencyKeys: async (keys: string[]) =>
     (await t.db.select().from(idempotencyKeys).where(inArray(idempotencyKeys.key, keys))).map((r) => r.key).sort(),
+  queueReceipts: async (ids: string[]) =>
+    (await t.db.select().from(queueReceipts).where(inArray(queueReceipts.messageId, ids))).map((r) => r.messageId).sort(),
 };
 
 describe("cleanup (cron 0 3 * * *)", () => {
-  const live = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[] };
-  const done = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[] };
+  const live = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[], queueReceipts: [] as string[] };
+  const done = { sessions: [] as string[], refreshTokens: [] as string[], emailTokens: [] as number[], emails: [] as number[], notifications: [] as number[], idempotencyKeys: [] as string[], queueReceipts: [] as string[] };
 
   beforeAll(async () => {
     const user = await createUser(t.db);
@@ -88,6 +90,11 @@ describe("cleanup (cron 0 3 * * *)", () => {
       t.db.insert(idempotencyKeys).values({ userId: user.id, scope: "POST /api/posts", key: unique("key"), requestHash: "h", status: 201, response: {}, expiresAt }).returning().then(([row]) => row!.key);
     live.idempotencyKeys.push(await key(daysAhead(1)));
     done.idempotencyKeys.push(await key(daysAgo(0.01)));
+
+    const receipt = (expiresAt: Date) =>
+      t.db.insert(queueReceipts).values({ queue: "mundo-tango-event-views", messageId: unique("message"), expiresAt }).returning().then(([row]) => row!.messageId);
+    live.queueReceipts.push(await receipt(daysAhead(1)));
+    done.queueReceipts.push(await receipt(daysAgo(0.01)));
   });
 
   it("deletes what is past its grace period and reports how many of each", async () => {
@@ -100,6 +107,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
       failedEmailBodies: 2,
       failedEmails: 1,
       idempotencyKeys: 1,
+      queueReceipts: 1,
       readNotifications: 1,
       unfinished: 0,
     });
@@ -109,6 +117,7 @@ describe("cleanup (cron 0 3 * * *)", () => {
     expect(await remaining.emails([...live.emails, ...done.emails])).toEqual([...live.emails].sort());
     expect(await remaining.notifications([...live.notifications, ...done.notifications])).toEqual([...live.notifications].sort());
     expect(await remaining.idempotencyKeys([...live.idempotencyKeys, ...done.idempotencyKeys])).toEqual([...live.idempotencyKeys].sort());
+    expect(await remaining.queueReceipts([...live.queueReceipts, ...done.queueReceipts])).toEqual([...live.queueReceipts].sort());
   });
 
   it("is idempotent: a second run deletes nothing", async () => {

@@ -84,6 +84,14 @@ export const CLEANUP_RULES: CleanupRule[] = [
     indexes: ["idempotency_keys_expires_idx"],
   },
   {
+    // Keyed by (queue, message_id); rows are never updated, so ctid names one for the chunk's DELETE.
+    name: "queueReceipts",
+    table: "queue_receipts",
+    key: "ctid",
+    expired: (at) => sql`expires_at < ${at}`,
+    indexes: ["queue_receipts_expires_idx"],
+  },
+  {
     name: "readNotifications",
     table: "notifications",
     key: "id",

@@ -2,10 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { createCtx } from "../../lib/context";
 import { errorFields, type Logger } from "../../lib/logger";
 import { INT4_MAX } from "../../lib/text";
-import { countEventViews, type EventView } from "./views.service";
+import { countEventViews, EVENT_VIEWS_QUEUE, type EventView } from "./views.service";
 
-/** The queue event views travel on (wrangler.toml `[[queues.consumers]]`): `batch.queue` of its deliveries. */
-export const EVENT_VIEWS_QUEUE = "mundo-tango-event-views";
+export { EVENT_VIEWS_QUEUE };
 
 /** How long a batch that could not be counted waits before the queue delivers it again. */
 export const VIEWS_RETRY_DELAY_SECONDS = 30;

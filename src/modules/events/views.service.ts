@@ -1,11 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 
-/**
- * What a delivery of the views queue is remembered as: an `idempotency_keys` row per message
- * (see {@link countEventViews}), scoped apart from every API route's keys.
- */
-export const EVENT_VIEWS_SCOPE = "queue mundo-tango-event-views";
+/** The queue event views travel on (wrangler.toml `[[queues.consumers]]`): `batch.queue` of its deliveries, and its receipts' `queue`. */
+export const EVENT_VIEWS_QUEUE = "mundo-tango-event-views";
 
 /**
  * How long a counted message is remembered, so that its redelivery is recognised: the queue's
@@ -34,10 +31,9 @@ export interface ViewCounts {
  * Adds a batch of views to the counters in one statement: per event and day in
  * event_analytics, the total in `events.views`. Each message counts once, however many times
  * the queue delivers it (at-least-once delivery, retries after a failed or timed-out
- * invocation): its id is recorded in the same statement, in `idempotency_keys` under the
- * event's organizer and {@link EVENT_VIEWS_SCOPE} (no table of its own exists for this; the
- * cleanup job purges the rows after {@link VIEW_MESSAGE_MEMORY_DAYS} days), and a message
- * whose id is there already adds nothing. Two deliveries of one message at the same moment
+ * invocation): its id is recorded in the same statement in `queue_receipts` (the cleanup job
+ * purges the rows after {@link VIEW_MESSAGE_MEMORY_DAYS} days), and a message whose id is
+ * there already adds nothing. Two deliveries of one message at the same moment
  * meet on that primary key: the second waits for the first and then adds nothing. Views of an
  * event deleted since are dropped. The events rows are locked in id order, and the day rows
  * written in key order, so concurrent batches never deadlock.
@@ -58,13 +54,12 @@ export async function countEventViews({ db }: Ctx, views: EventView[]): Promise<
       FOR NO KEY UPDATE OF e
     ),
     fresh AS (
-      INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status, response, expires_at)
-      SELECT t.user_id, ${EVENT_VIEWS_SCOPE}, r.id, '', 200, jsonb_build_object('eventId', r.event_id),
-             now() + make_interval(days => ${VIEW_MESSAGE_MEMORY_DAYS})
+      INSERT INTO queue_receipts (queue, message_id, expires_at)
+      SELECT ${EVENT_VIEWS_QUEUE}, r.id, now() + make_interval(days => ${VIEW_MESSAGE_MEMORY_DAYS})
       FROM received r JOIN target t ON t.id = r.event_id
       ORDER BY r.id
-      ON CONFLICT (user_id, scope, key) DO NOTHING
-      RETURNING key
+      ON CONFLICT (queue, message_id) DO NOTHING
+      RETURNING message_id AS key
     ),
     daily AS (
       SELECT r.event_id, r.day, count(*)::int AS views

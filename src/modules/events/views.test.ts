@@ -1,15 +1,16 @@
 import wranglerToml from "../../../wrangler.toml?raw";
 import { createExecutionContext, createMessageBatch, env as workerEnv, getQueueResult } from "cloudflare:test";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { eventAnalytics, events, idempotencyKeys } from "../../../drizzle/schema";
+import { eventAnalytics, events, queueReceipts } from "../../../drizzle/schema";
 import { createEvent, createUser } from "../../../test/factories";
-import { useTestDatabase } from "../../../test/harness";
+import { testCtx, useTestDatabase } from "../../../test/harness";
 import worker from "../../../workers/api";
 import { createDb, type Db } from "../../lib/db";
 import { createLogger } from "../../lib/logger";
 import { EVENT_VIEWS_QUEUE, recordEventView } from "./views.queue";
-import { EVENT_VIEWS_SCOPE, VIEW_MESSAGE_MEMORY_DAYS } from "./views.service";
+import { cleanup } from "../../jobs/cleanup";
+import { VIEW_MESSAGE_MEMORY_DAYS } from "./views.service";
 
 const t = await useTestDatabase();
 const DAY = 86_400_000;
@@ -103,15 +104,17 @@ describe("the views queue's consumer", () => {
     expect(await viewsOf(event.id)).toEqual({ total: 3, days: [{ day: "2026-05-01", views: 3 }] });
   });
 
-  it("remembers each counted message under the event's organizer, for the queue's retention, then lets cleanup purge it", async () => {
+  it("remembers each counted message for the queue's retention, then lets cleanup purge it", async () => {
     const event = await anEvent();
     const before = Date.now();
     await consume(delivery([{ eventId: event.id, id: "m-remembered" }]));
-    const [key] = await t.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, "m-remembered"));
-    expect(key).toMatchObject({ userId: event.userId, scope: EVENT_VIEWS_SCOPE, response: { eventId: event.id } });
-    const memory = key!.expiresAt.getTime() - before;
+    const receipt = () => t.db.select().from(queueReceipts).where(and(eq(queueReceipts.queue, EVENT_VIEWS_QUEUE), eq(queueReceipts.messageId, "m-remembered")));
+    const [row] = await receipt();
+    const memory = row!.expiresAt.getTime() - before;
     expect(memory).toBeGreaterThan(VIEW_MESSAGE_MEMORY_DAYS * DAY - 60_000);
     expect(memory).toBeLessThan(VIEW_MESSAGE_MEMORY_DAYS * DAY + 60_000);
+    await cleanup.run(testCtx(t, { now: new Date(before + (VIEW_MESSAGE_MEMORY_DAYS + 1) * DAY) }));
+    expect(await receipt()).toEqual([]);
   });
 
   it("counts a message repeated within one batch once", async () => {
