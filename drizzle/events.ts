@@ -289,7 +289,8 @@ export const eventTickets = pgTable(
     uniqueIndex("event_tickets_code_idx").on(table.code),
     // One live ticket per dancer and event (a cancelled one stays, for the record).
     uniqueIndex("event_tickets_active_idx").on(table.eventId, table.userId).where(sql`status = 'active'`),
-    index("event_tickets_user_idx").on(table.userId),
+    // A dancer's tickets, newest first by keyset (GET /api/me/tickets).
+    index("event_tickets_user_created_idx").on(table.userId, table.createdAt, table.id),
     check("event_tickets_status_check", sql`${table.status} IN ('active', 'cancelled')`),
   ],
 );
@@ -312,6 +313,8 @@ export const eventAttendees = pgTable(
   (table) => [
     primaryKey({ columns: [table.eventId, table.userId] }),
     index("event_attendees_user_idx").on(table.userId),
+    // An event's check-ins in order, by keyset (the organizers' list).
+    index("event_attendees_checked_in_idx").on(table.eventId, table.checkedInAt, table.userId),
     check("event_attendees_method_check", sql`${table.method} IN ('user', 'ticket')`),
   ],
 );

@@ -137,8 +137,7 @@ export async function checkIn(
  * for its organizers only (403 for others who can see the event, 404 for whoever cannot), in
  * one statement. Dancers whose accounts are suspended or closed, or with a block between them
  * and the organizer, are left out (the analytics still count them). The event's attendees are
- * read through event_attendees' primary key (event_id, user_id) and sorted: an event's size,
- * not a table's.
+ * read in order from event_attendees_checked_in_idx (event_id, checked_in_at, user_id).
  */
 export async function listCheckIns({ db, actor }: ActorCtx, input: { eventId: number } & PageRequest): Promise<Page<CheckIn>> {
   const me = actor.id;
