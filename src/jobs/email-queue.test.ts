@@ -93,9 +93,11 @@ describe("drain the email queue (happy path)", () => {
 
   it("takes back a message whose sender died mid-send, and leaves a live claim alone", async () => {
     const past = new Date(Date.now() - 60_000);
-    const stale = await queueEmail(t.db, { status: "sending", attempts: 1, lockedUntil: past });
-    const live = await queueEmail(t.db, { status: "sending", attempts: 1, lockedUntil: new Date(Date.now() + HOUR) });
-    const lost = await queueEmail(t.db, { status: "sending", attempts: 5, maxAttempts: 5, lockedUntil: past });
+    // Due a minute ago: a row made in the run's own millisecond would not be due yet (the run's
+    // time has milliseconds, the column microseconds), which made this test fail now and then.
+    const stale = await queueEmail(t.db, { status: "sending", attempts: 1, lockedUntil: past, nextAttemptAt: past });
+    const live = await queueEmail(t.db, { status: "sending", attempts: 1, lockedUntil: new Date(Date.now() + HOUR), nextAttemptAt: past });
+    const lost = await queueEmail(t.db, { status: "sending", attempts: 5, maxAttempts: 5, lockedUntil: past, nextAttemptAt: past });
     await drain(recordingSender().sender);
     const [s, l, x] = await rows([stale.id, live.id, lost.id]);
     expect(s).toMatchObject({ status: "sent", attempts: 2 });
