@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from "@neondatabase/serverless";
@@ -243,5 +243,49 @@ describe("concurrent migrators", () => {
     expect(applied).toStrictEqual(["0000_idempotent"]);
     expect(await recorded(sql)).toHaveLength(1);
     expect(await sql`SELECT count(*)::int AS n FROM runs`).toStrictEqual([{ n: 1 }]);
+  });
+});
+
+/**
+ * A fresh database migrated up to (not including) the migration tagged `before`: for migrations
+ * that move data, run on rows written as they were before them.
+ */
+async function databaseBefore(before: string): Promise<{ databaseUrl: string; sql: NeonQueryFunction<false, false> }> {
+  const database = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), "mt-migrations-"));
+  tempDirs.push(dir);
+  mkdirSync(join(dir, "meta"));
+  const entries = journal.entries.slice(0, allTags.indexOf(before));
+  for (const { tag } of entries) copyFileSync(join(MIGRATIONS_FOLDER, `${tag}.sql`), join(dir, `${tag}.sql`));
+  writeFileSync(join(dir, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
+  await migrate({ databaseUrl: database.databaseUrl, fetchEndpoint, migrationsFolder: dir });
+  return database;
+}
+
+describe("0010_city_communities_backfill", () => {
+  const tag = allTags.find((t) => t.endsWith("city_communities_backfill"))!;
+
+  it("puts every dancer with a city into their city's community, one per city key, counted", async () => {
+    const { databaseUrl, sql } = await databaseBefore(tag);
+    const cities = ["Buenos Aires", "  buenos   aires ", "Buenos Aires", "São Paulo", "sao paulo", "São Paulo", null, "   ", "Berlin"];
+    for (const [i, city] of cities.entries()) {
+      await sql.query("INSERT INTO users (email, username, password, name, city) VALUES ($1, $2, 'x', $3, $4)", [`d${i}@backfill.test`, `d${i}`, `Dancer ${i}`, city]);
+    }
+    // Berlin's community already exists, with one member who keeps their row.
+    const [berlin] = await sql`INSERT INTO groups (type, name, slug, city, city_key, member_count) VALUES ('city', 'Berlin', 'berlin-x', 'Berlin', 'berlin', 1) RETURNING id`;
+    await sql`INSERT INTO group_members (group_id, user_id, role, status) SELECT ${berlin!.id}, id, 'member', 'active' FROM users WHERE username = 'd8'`;
+
+    expect((await migrate({ databaseUrl, fetchEndpoint })).applied[0]).toBe(tag);
+
+    const groups = (await sql`SELECT name, city_key, member_count, slug, (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS members
+      FROM groups g WHERE type = 'city' ORDER BY city_key`) as { name: string; city_key: string; member_count: number; slug: string; members: number }[];
+    expect(groups.map((g) => [g.city_key, g.name, g.member_count, g.members])).toEqual([
+      ["berlin", "Berlin", 1, 1],
+      ["buenos aires", "Buenos Aires", 3, 3],
+      ["sao paulo", "São Paulo", 3, 3],
+    ]);
+    expect(groups.find((g) => g.city_key === "buenos aires")!.slug).toMatch(/^buenos-aires-\d+$/);
+    const unplaced = (await sql`SELECT username FROM users u WHERE NOT EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id) ORDER BY username`) as { username: string }[];
+    expect(unplaced.map((u) => u.username)).toEqual(["d6", "d7"]);
   });
 });
