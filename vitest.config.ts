@@ -21,42 +21,64 @@ const TEST_SECRETS = {
 };
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[name] ??= value;
 
+/** Tests that open WebSockets to, or send through, the Durable Objects (see the `chat` project). */
+const DURABLE_OBJECT_TESTS = ["src/modules/chat/**/*.test.ts", "src/modules/live/**/*.test.ts"];
+
+/** The workerd project's plugin: the Worker as wrangler.toml declares it, with the test bindings. */
+function workerdPlugin() {
+  return cloudflareTest(({ inject }) => ({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        APP_ENV: "test",
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+        NEON_FETCH_ENDPOINT: `${inject("neonLocalUrl")}/sql`,
+        DATABASE_URL: inject("sharedDatabaseUrl"),
+        JWT_SECRET: TEST_SECRETS.JWT_SECRET,
+        ENCRYPTION_KEY: TEST_SECRETS.ENCRYPTION_KEY,
+        APP_URL: "https://app.mundotango.test",
+        // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
+        PASSWORD_HASH_COST: "fast",
+        TEST_NEON_LOCAL_URL: inject("neonLocalUrl"),
+        TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
+      },
+    },
+  }));
+}
+
 /**
- * Two projects:
+ * Three projects:
  * - `workers`: the application's tests, inside workerd (the Workers runtime), reaching the
  *   database through the production neon-http driver and the local endpoint that
- *   test/global-setup.ts starts;
+ *   test/global-setup.ts starts; each file on a database of its own;
+ * - `chat`: the tests that go through the Durable Objects (chat rooms, live hubs). A Durable
+ *   Object reaches Postgres with the Worker's own DATABASE_URL, so these files share the
+ *   project's database (`useSharedDatabase()`) and run one at a time: one of them takes that
+ *   database's endpoint away to test an outage;
  * - `tools`: the Node-side tools (the local endpoint itself, migrate, seed), in Node.
  */
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                APP_ENV: "test",
-                LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
-                NEON_FETCH_ENDPOINT: `${inject("neonLocalUrl")}/sql`,
-                DATABASE_URL: inject("sharedDatabaseUrl"),
-                JWT_SECRET: TEST_SECRETS.JWT_SECRET,
-                ENCRYPTION_KEY: TEST_SECRETS.ENCRYPTION_KEY,
-                APP_URL: "https://app.mundotango.test",
-                // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
-                PASSWORD_HASH_COST: "fast",
-                TEST_NEON_LOCAL_URL: inject("neonLocalUrl"),
-                TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
-              },
-            },
-          })),
-        ],
+        plugins: [workerdPlugin()],
         test: {
           name: "workers",
           include: ["src/**/*.test.ts", "drizzle/**/*.test.ts", "workers/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: DURABLE_OBJECT_TESTS,
           globalSetup: ["./test/global-setup.ts"],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [workerdPlugin()],
+        test: {
+          name: "chat",
+          include: DURABLE_OBJECT_TESTS,
+          globalSetup: ["./test/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

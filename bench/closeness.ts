@@ -122,13 +122,14 @@ async function generate(q: (text: string) => Promise<unknown>, n: number): Promi
   await q(`
     CREATE TABLE bench_rooms AS
     SELECT row_number() OVER (ORDER BY id)::int AS id, user_id, friend_id FROM friendships WHERE user_id < friend_id AND id % 2 = 0`);
-  await q(`INSERT INTO chat_rooms (id, type) SELECT id, 'direct' FROM bench_rooms`);
+  await q(`INSERT INTO chat_rooms (id, type, direct_key, member_count) SELECT id, 'direct', user_id || ':' || friend_id, 2 FROM bench_rooms`);
   await q(`
     INSERT INTO chat_room_users (chat_room_id, user_id)
     SELECT id, user_id FROM bench_rooms UNION ALL SELECT id, friend_id FROM bench_rooms`);
   await q(`
-    INSERT INTO chat_messages (chat_room_id, user_id, message, created_at)
-    SELECT r.id, CASE WHEN i % 2 = 0 THEN r.user_id ELSE r.friend_id END, 'hola', now() - (i % 200) * interval '1 day'
+    INSERT INTO chat_messages (chat_room_id, user_id, message, created_at, room_seq)
+    SELECT r.id, CASE WHEN i % 2 = 0 THEN r.user_id ELSE r.friend_id END, 'hola', now() - (i % 200) * interval '1 day',
+           row_number() OVER (PARTITION BY r.id ORDER BY i)
     FROM generate_series(1::bigint, ${n * 10}) i
     JOIN bench_rooms r ON r.id = 1 + (i * 7919) % (SELECT count(*) FROM bench_rooms)`);
   await q(`DROP TABLE bench_rooms`);

@@ -13,6 +13,7 @@ import { onError, onNotFound } from "./middleware/errors";
 import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
+import { chatRouter } from "./modules/chat";
 import { eventsRouter } from "./modules/events";
 import { graphRouter } from "./modules/graph";
 import { groupsRouter } from "./modules/groups";
@@ -81,6 +82,7 @@ export function createApp() {
     .route("/", postsRouter)
     .route("/", eventsRouter)
     .route("/", groupsRouter)
+    .route("/", chatRouter)
     .route("/", searchRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

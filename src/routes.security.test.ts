@@ -3,7 +3,7 @@ import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/
 import { roleLevel, ROLES } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
-import { createComment, createEvent, createGroup, createNotification, createPost, createSeries, createUser } from "../test/factories";
+import { createChatRoom, createComment, createEvent, createGroup, createNotification, createPost, createSeries, createUser } from "../test/factories";
 import { type ApiResponse, type TestContext, useTestDatabase } from "../test/harness";
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
@@ -56,6 +56,9 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
   // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
   event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
+  // A group chat room of the owner's alone: rooms are private to their members, so no one else may read,
+  // join, manage, list or send to it, or open its socket.
+  chat_room: async (t, ownerId) => String((await createChatRoom(t.db, { members: [ownerId] })).id),
   // (The draft above also keeps others from its check-ins, analytics, reviews and photos.) The owner's review
   // of someone else's published event, which the intruder sees too (so the author check decides). The suite
   // puts one value in every path id: the review takes its event's id.

@@ -197,9 +197,12 @@ export async function sharePost(
   return share!;
 }
 
-/** A direct chat room between two users. */
+/** A direct chat room between two users, written directly (POST /api/chat/rooms makes one through the API). */
 export async function createDirectRoom(db: Db, a: number, b: number) {
-  const [room] = await db.insert(chatRooms).values({ type: "direct" }).returning();
+  const [room] = await db
+    .insert(chatRooms)
+    .values({ type: "direct", directKey: `${Math.min(a, b)}:${Math.max(a, b)}`, memberCount: 2, createdBy: a })
+    .returning();
   await db.insert(chatRoomUsers).values([
     { chatRoomId: room!.id, userId: a },
     { chatRoomId: room!.id, userId: b },
@@ -207,10 +210,50 @@ export async function createDirectRoom(db: Db, a: number, b: number) {
   return room!;
 }
 
+/**
+ * A group (or event) chat room written directly, with its members: the first is its admin and
+ * creator unless `admins` says otherwise.
+ *
+ * @example
+ * const room = await createChatRoom(t.db, { members: [ana.id, bruno.id, carla.id] });
+ */
+export async function createChatRoom(
+  db: Db,
+  options: { members: number[]; admins?: number[]; type?: "group" | "event"; name?: string; eventId?: number },
+) {
+  const admins = options.admins ?? options.members.slice(0, 1);
+  const [room] = await db
+    .insert(chatRooms)
+    .values({
+      type: options.type ?? "group",
+      name: options.name ?? unique("Tanda "),
+      eventId: options.eventId ?? null,
+      createdBy: admins[0] ?? null,
+      memberCount: options.members.length,
+    })
+    .returning();
+  if (options.members.length) {
+    await db.insert(chatRoomUsers).values(
+      options.members.map((userId) => ({ chatRoomId: room!.id, userId, role: admins.includes(userId) ? "admin" : "member" })),
+    );
+  }
+  return room!;
+}
+
+/**
+ * A message written straight to Postgres, numbered after the room's last one there, as if the
+ * room's Durable Object had flushed it (for tests of what reads history: the closeness job).
+ */
 export async function sendChatMessage(db: Db, chatRoomId: number, userId: number, message: string, createdAt?: Date) {
   const [row] = await db
     .insert(chatMessages)
-    .values({ chatRoomId, userId, message, ...(createdAt ? { createdAt } : {}) })
+    .values({
+      chatRoomId,
+      userId,
+      message,
+      roomSeq: sql`(SELECT coalesce(max(room_seq), 0) + 1 FROM chat_messages WHERE chat_room_id = ${chatRoomId})`,
+      ...(createdAt ? { createdAt } : {}),
+    })
     .returning();
   return row!;
 }

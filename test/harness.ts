@@ -137,3 +137,24 @@ export async function useTestDatabase(): Promise<TestContext> {
     databaseName: name,
   };
 }
+
+/**
+ * The project's shared database, the one the Worker's own `DATABASE_URL` names: what Durable
+ * Objects write to, since they reach Postgres with the bindings they were created with (not a
+ * request's). For the `chat` project's files, which run one at a time; factories' unique names
+ * keep their rows apart.
+ *
+ * @example
+ * const t = useSharedDatabase();
+ * const socket = await openSocket(t, `/api/chat/rooms/${room.id}/ws`, token);
+ */
+export function useSharedDatabase(): TestContext {
+  const env = bindings as Env;
+  const databaseName = new URL(env.DATABASE_URL).pathname.slice(1);
+  return {
+    env,
+    db: createDb({ databaseUrl: env.DATABASE_URL, fetchEndpoint: bindings.NEON_FETCH_ENDPOINT }),
+    api: createApi(env),
+    databaseName,
+  };
+}

@@ -1,10 +1,14 @@
 /**
  * The deployable API Worker: HTTP requests go to the Hono app, Cron Triggers to the jobs,
- * queue deliveries to their consumer.
+ * queue deliveries to their consumer. It also exports the Durable Object classes that
+ * wrangler.toml binds: ChatRoom (one per chat room) and UserHub (one per dancer's live channel).
  */
 import { createApp } from "../src/app";
 import { runScheduled } from "../src/jobs";
 import { consumeEventViews, EVENT_VIEWS_QUEUE } from "../src/modules/events";
+
+export { ChatRoom } from "../src/modules/chat";
+export { UserHub } from "../src/modules/live";
 
 const app = createApp();
 

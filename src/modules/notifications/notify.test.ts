@@ -253,7 +253,9 @@ describe("notify (sets of recipients)", () => {
     const send = () =>
       t.db.execute<{ created: number; bumped: number; emails_queued: number }>(sql`
         WITH sent AS (
-          INSERT INTO chat_messages (chat_room_id, user_id, message) VALUES (${room.id}, ${sender!.id}, 'hola') RETURNING chat_room_id
+          INSERT INTO chat_messages (chat_room_id, user_id, message, room_seq)
+          SELECT ${room.id}, ${sender!.id}, 'hola', coalesce(max(room_seq), 0) + 1 FROM chat_messages WHERE chat_room_id = ${room.id}
+          RETURNING chat_room_id
         ),
         ${notificationCtes(
           {
