@@ -289,3 +289,59 @@ describe("0010_city_communities_backfill", () => {
     expect(unplaced.map((u) => u.username)).toEqual(["d6", "d7"]);
   });
 });
+
+describe("0013_chat", () => {
+  const tag = allTags.find((t) => t.endsWith("_chat"))!;
+
+  it("numbers, keys and counts the rooms and messages written before it", async () => {
+    const { databaseUrl, sql } = await databaseBefore(tag);
+    for (const i of [0, 1, 2, 3]) {
+      await sql.query("INSERT INTO users (email, username, password, name) VALUES ($1, $2, 'x', $3)", [`c${i}@chat.test`, `c${i}`, `Dancer ${i}`]);
+    }
+    const ids = ((await sql`SELECT id FROM users ORDER BY username`) as { id: number }[]).map((u) => u.id);
+    const [a, b, c, d] = ids as [number, number, number, number];
+    // Two direct rooms of the same pair (the older keeps the pair's key), a direct room of one
+    // member, and a group room whose first member becomes its admin.
+    const rooms = (await sql`INSERT INTO chat_rooms (type, name) VALUES ('direct', NULL), ('direct', NULL), ('direct', NULL), ('group', 'Tanda')
+      RETURNING id`) as { id: number }[];
+    const [pair, duplicate, lonely, group] = rooms.map((r) => r.id) as [number, number, number, number];
+    await sql.query(
+      `INSERT INTO chat_room_users (chat_room_id, user_id, joined_at, last_read_at) VALUES
+        ($1, $5, '2026-01-01', '2026-01-02 10:00'), ($1, $6, '2026-01-01', NULL), ($2, $6, '2026-01-01', NULL), ($2, $5, '2026-01-01', NULL),
+        ($3, $7, '2026-01-01', NULL), ($4, $8, '2026-01-03', NULL), ($4, $7, '2026-01-02', NULL), ($4, $5, '2026-01-04', NULL)`,
+      [pair, duplicate, lonely, group, a, b, c, d],
+    );
+    await sql.query(
+      `INSERT INTO chat_messages (chat_room_id, user_id, message, created_at) VALUES
+        ($1, $3, 'uno', '2026-01-02 09:00'), ($1, $4, 'dos', '2026-01-02 11:00'), ($1, $3, 'tres', '2026-01-02 09:30'), ($2, $3, 'otra', '2026-01-05')`,
+      [pair, group, a, b],
+    );
+
+    expect((await migrate({ databaseUrl, fetchEndpoint })).applied[0]).toBe(tag);
+
+    const roomRows = (await sql`SELECT id, direct_key, member_count, last_message_seq, last_message_preview FROM chat_rooms ORDER BY id`) as {
+      id: number;
+      direct_key: string | null;
+      member_count: number;
+      last_message_seq: number;
+      last_message_preview: string | null;
+    }[];
+    const key = `${Math.min(a, b)}:${Math.max(a, b)}`;
+    expect(roomRows.map((r) => [r.direct_key, r.member_count, r.last_message_seq, r.last_message_preview])).toEqual([
+      [key, 2, 3, "dos"],
+      [`${key}#${duplicate}`, 2, 0, null],
+      [`legacy:${lonely}`, 1, 0, null],
+      [null, 3, 1, "otra"],
+    ]);
+    const messages = (await sql`SELECT message, room_seq FROM chat_messages WHERE chat_room_id = ${pair} ORDER BY room_seq`) as { message: string; room_seq: number }[];
+    expect(messages.map((m) => m.message)).toEqual(["uno", "tres", "dos"]);
+    const members = (await sql`SELECT chat_room_id, user_id, role, last_read_seq FROM chat_room_users ORDER BY chat_room_id, user_id`) as {
+      chat_room_id: number;
+      user_id: number;
+      role: string;
+      last_read_seq: number;
+    }[];
+    expect(members.filter((m) => m.role === "admin").map((m) => [m.chat_room_id, m.user_id])).toEqual([[group, c]]);
+    expect(members.find((m) => m.chat_room_id === pair && m.user_id === a)!.last_read_seq).toBe(2);
+  });
+});
