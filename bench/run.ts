@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- <name>] [--users N] [--keep]`: benchmarks that print figures (not part of
- * npm test). Names: seed-queries, closeness, endpoint, passwords, profile-counts, feed. Default: all.
+ * npm test). Names: seed-queries, closeness, endpoint, passwords, profile-counts, feed, chat. Default: all.
  * `--keep` keeps the feed bench's generated PostgreSQL database for the next run.
  */
 import { parseArgs } from "node:util";
+import { chatBench } from "./chat";
 import { closenessBench } from "./closeness";
 import { endpointThroughput } from "./endpoint";
 import { feedBench } from "./feed";
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
   passwords: passwordCost,
   "profile-counts": () => profileCounts(Number(values.users ?? 100_000)),
   feed: () => feedBench(Number(values.users ?? 100_000), { keep: values.keep }),
+  chat: () => chatBench(),
 };
 const selected = positionals.length ? positionals : Object.keys(benches);
 for (const name of selected) {
