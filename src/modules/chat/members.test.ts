@@ -180,6 +180,20 @@ describe("POST /api/chat/rooms/{id}/members", () => {
     expect(await expectExactCount(room.id)).toBe(15);
   });
 
+  it("adds a dancer who blocks the admin at the same moment either before the block or not at all", async () => {
+    for (let round = 0; round < 4; round++) {
+      const { room, people } = await groupOf(1);
+      const dancer = await signedIn(t);
+      const [add, block] = await Promise.all([
+        t.api.post(`/api/chat/rooms/${room.id}/members`, { token: people[0]!.token, json: { userIds: [dancer.user.id] } }),
+        t.api.post(`/api/users/${people[0]!.user.id}/block`, { token: dancer.token }),
+      ]);
+      expect(block.status).toBe(204);
+      expect([add.status, add.status === 400 ? add.body.code : "added"]).toEqual(add.status === 200 ? [200, "added"] : [400, "unknown_user"]);
+      expect(await expectExactCount(room.id)).toBe(add.status === 200 ? 2 : 1);
+    }
+  });
+
   it.each([
     ["no list", {}],
     ["a dancer twice", { userIds: [3, 3] }],

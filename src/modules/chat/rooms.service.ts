@@ -3,7 +3,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound, unauthorized } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
-import { type Page, type PageRequest, PgTimestampText, sortedPage } from "../../lib/pagination";
+import { type Keyset, type Page, type PageRequest, PgTimestampText, sortedPage } from "../../lib/pagination";
 import { INT4_MAX } from "../../lib/text";
 import { notBlockedBetween } from "../blocks";
 import { eventVisibleTo, managesEvent } from "../events";
@@ -248,30 +248,39 @@ export async function openEventRoom(ctx: ActorCtx, input: { eventId: number }): 
 const KeyTime = z.union([PgTimestampText, z.literal("-infinity")]);
 const RoomListCursor = z.tuple([KeyTime, KeyTime, z.number().int().min(1).max(INT4_MAX)]);
 
+const pinnedKey = sql`coalesce(m.pinned_at, '-infinity'::timestamp)`;
+const activityKey = sql`coalesce(r.last_message_at, r.created_at, '-infinity'::timestamp)`;
+
+/** The room list's order, all descending: pinned rooms first (the latest pinned first), then the latest activity, then the id. */
+export const ROOM_LIST_ORDER = [pinnedKey, activityKey, sql`r.id`] as const;
+
+/**
+ * The statement of one page of the room list (what the index test EXPLAINs): the caller's
+ * memberships from chat_room_users_user_idx, each room by its primary key, and a top-N sort; the
+ * cards and the blocked flag are computed after the sort, for the page's rows only.
+ */
+export function roomListStatement(me: number, keyset: Keyset): SQL {
+  return sql`
+    SELECT ${roomItemColumns(me)}, ${pinnedKey}::text AS pin_key, ${activityKey}::text AS activity_key
+    FROM chat_room_users m JOIN chat_rooms r ON r.id = m.chat_room_id
+    WHERE m.user_id = ${me} AND ${keyset.after}
+    ORDER BY ${keyset.order}
+    LIMIT ${keyset.limit}`;
+}
+
 /**
  * The caller's rooms, in one statement: pinned rooms first (the latest pinned first), then by
  * last activity (the last message, else the room's creation), newest first, by keyset over
- * `(pinned_at, activity, id)`, each a room item (`roomItemColumns`). The caller's memberships
- * come from chat_room_users_user_idx and each room by its primary key; the order spans the two
- * tables, so the caller's rooms are sorted (a top-N sort over their memberships), not read in
- * index order.
+ * {@link ROOM_LIST_ORDER}, each a room item (`roomItemColumns`). The order spans two tables, so
+ * the caller's memberships are sorted (a top-N sort), not read in index order: the cost grows
+ * with the number of rooms the caller is in, not with the platform.
  */
 export async function listRooms(ctx: ActorCtx, page: PageRequest): Promise<Page<ChatRoom>> {
   const me = ctx.actor.id;
-  const pinned = sql`coalesce(m.pinned_at, '-infinity'::timestamp)`;
-  const activity = sql`coalesce(r.last_message_at, r.created_at, '-infinity'::timestamp)`;
   return sortedPage(
     page,
-    { by: [pinned, activity, sql`r.id`], direction: "desc", cursor: RoomListCursor },
-    async (keyset) => {
-      const { rows } = await ctx.db.execute<RoomRow & { pin_key: string; activity_key: string }>(sql`
-        SELECT ${roomItemColumns(me)}, ${pinned}::text AS pin_key, ${activity}::text AS activity_key
-        FROM chat_room_users m JOIN chat_rooms r ON r.id = m.chat_room_id
-        WHERE m.user_id = ${me} AND ${keyset.after}
-        ORDER BY ${keyset.order}
-        LIMIT ${keyset.limit}`);
-      return rows;
-    },
+    { by: ROOM_LIST_ORDER, direction: "desc", cursor: RoomListCursor },
+    async (keyset) => (await ctx.db.execute<RoomRow & { pin_key: string; activity_key: string }>(roomListStatement(me, keyset))).rows,
     { item: toRoom, key: (row) => [row.pin_key, row.activity_key, Number(row.id)] as z.infer<typeof RoomListCursor> },
   );
 }

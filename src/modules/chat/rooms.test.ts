@@ -15,6 +15,7 @@ import {
 } from "../../../test/factories";
 import { type ApiResponse, useSharedDatabase } from "../../../test/harness";
 import { encodeCursor } from "../../lib/pagination";
+import { ROOM_LIST_ORDER, roomListStatement } from "./rooms.service";
 
 const t = useSharedDatabase();
 
@@ -477,18 +478,25 @@ describe("GET /api/chat/rooms", () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ path: "query.limit" })]);
   });
 
-  it("reads the caller's memberships through chat_room_users_user_idx and each room by its key", async () => {
+  it("reads the caller's memberships through chat_room_users_user_idx, each room by its key, cards after the sort", async () => {
+    const keyset = {
+      after: sql`true`,
+      order: sql.join(
+        ROOM_LIST_ORDER.map((column) => sql`${column} DESC`),
+        sql`, `,
+      ),
+      limit: 21,
+    };
     const [, { rows }] = await t.db.batch([
       t.db.execute(sql`SET LOCAL enable_seqscan = off`),
-      t.db.execute(sql`EXPLAIN (FORMAT TEXT)
-        SELECT r.id FROM chat_room_users m JOIN chat_rooms r ON r.id = m.chat_room_id
-        WHERE m.user_id = 1
-        ORDER BY coalesce(m.pinned_at, '-infinity'::timestamp) DESC, coalesce(r.last_message_at, r.created_at, '-infinity'::timestamp) DESC, r.id DESC
-        LIMIT 21`),
+      t.db.execute(sql`EXPLAIN (FORMAT TEXT) ${roomListStatement(1, keyset)}`),
     ]);
     const plan = (rows as { "QUERY PLAN": string }[]).map((r) => r["QUERY PLAN"]).join("\n");
     expect(plan).toContain("chat_room_users_user_idx");
     expect(plan).toContain("chat_rooms_pkey");
+    expect(plan).toContain("unique_chat_participant");
+    // The cards' subqueries run in a Result above the sort (for the page's rows), not for every membership.
+    expect(plan).toMatch(/Limit[^\n]*\n\s*->\s+Result[^\n]*\n[\s\S]*?->\s+Sort/);
   });
 });
 
@@ -609,6 +617,34 @@ describe("chat rooms: security", () => {
       t.api.put(`/api/chat/rooms/${room.id}/settings`, { json: { muted: true } }),
     ];
     for (const res of await Promise.all(calls)) expect(res.status).toBe(401);
+  });
+
+  it.each(["abc", "0", "-1", "1.5", "99999999999", "0x10"])("refuses the room id %s with 400", async (id) => {
+    const { token } = await signedIn(t);
+    for (const res of [
+      await t.api.get(`/api/chat/rooms/${id}`, { token }),
+      await t.api.patch(`/api/chat/rooms/${id}`, { token, json: { name: "x" } }),
+      await t.api.put(`/api/chat/rooms/${id}/settings`, { token, json: { muted: true } }),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: "path.id" })]);
+    }
+  });
+
+  it("opens no room across a block made at the same moment, or shows it blocked", async () => {
+    for (let round = 0; round < 4; round++) {
+      const ana = await signedIn(t);
+      const bruno = await signedIn(t);
+      const [opened, blocked] = await Promise.all([
+        t.api.post<Room>("/api/chat/rooms", { token: ana.token, json: { type: "direct", userId: bruno.user.id } }),
+        t.api.post(`/api/users/${ana.user.id}/block`, { token: bruno.token }),
+      ]);
+      expect(blocked.status).toBe(204);
+      expect([201, 404]).toContain(opened.status);
+      const list = (await allRoomPages(ana.token, 10))[0]!.items;
+      if (opened.status === 201) expect(list).toEqual([expect.objectContaining({ id: opened.body.id, blocked: true })]);
+      else expect(list).toEqual([]);
+    }
   });
 
   it("answers nothing of a room to a suspended caller's new rooms", async () => {
