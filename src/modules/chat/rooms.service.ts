@@ -166,8 +166,9 @@ export async function createGroupRoom(
 
 /**
  * An organizer or co-organizer opens their event's room, in one batch of two statements: the
- * event's room row (if any) is locked first, so a room whose last member is leaving is either
- * gone or still there for the second statement, never deleted under its insert. One room per
+ * event's room row (if any) is locked first (by its organizers only), so a room whose last
+ * member is leaving is either gone or still there for the second statement, never deleted under
+ * its insert. One room per
  * event (`chat_rooms_event_idx`, racing openers take the same row as direct rooms do): a new
  * room seats the event's organizers as admins and the dancers going as members (usable
  * accounts); an existing one is answered, and an organizer not in it (named after it opened, or
@@ -184,7 +185,8 @@ export async function openEventRoom(ctx: ActorCtx, input: { eventId: number }): 
     UNION ALL
     SELECT cu.user_id FROM chat_room_users cu WHERE NOT r.inserted AND cu.chat_room_id = r.id AND cu.user_id <> ${me})`;
   const [, { rows }] = await db.batch([
-    db.execute(sql`SELECT 1 FROM chat_rooms WHERE event_id = ${eventId} FOR UPDATE`),
+    db.execute(sql`SELECT 1 FROM chat_rooms r JOIN events e ON e.id = r.event_id
+      WHERE r.event_id = ${eventId} AND ${managesEvent(me, sql`e`)} FOR UPDATE OF r`),
     db.execute<RoomRow & { found: boolean; allowed: boolean; inserted: boolean | null; joined_at: string | null }>(sql`
       WITH ev AS (
         SELECT e.id, e.title, ${managesEvent(me, sql`e`)} AS organizes FROM events e
