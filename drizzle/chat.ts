@@ -134,7 +134,9 @@ export const chatMessages = pgTable(
     // History newest first by keyset, resume after a number, and the flush's idempotent insert.
     uniqueIndex("chat_messages_room_seq_idx").on(table.chatRoomId, table.roomSeq),
     uniqueIndex("chat_messages_client_idx").on(table.chatRoomId, table.userId, table.clientId).where(sql`client_id IS NOT NULL`),
-    index("chat_messages_search_idx").using("gin", table.searchVector),
+    // In-room search: the room's id beside the document (btree_gin), so a word the room does not
+    // contain is found absent in the index, not by walking the room's history.
+    index("chat_messages_room_search_idx").using("gin", table.chatRoomId, table.searchVector),
     check("chat_messages_room_seq_check", sql`${table.roomSeq} > 0`),
   ],
 );

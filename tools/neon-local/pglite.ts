@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite, protocol } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { citext } from "@electric-sql/pglite/contrib/citext";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
@@ -18,7 +19,7 @@ import {
 } from "./protocol";
 
 /** The contrib extensions migrations/0000_extensions.sql creates (all trusted, all on Neon). */
-const extensions = { btree_gist, citext, pg_trgm, unaccent };
+const extensions = { btree_gin, btree_gist, citext, pg_trgm, unaccent };
 
 interface Instance {
   pg: PGlite;
