@@ -5,6 +5,7 @@ export { roomAccess, type RoomAccess } from "./chat.access";
 export { chatRoomStub, IDENTITY_HEADER, type ChatRoomRpc, type RoomIdentity, type SendResult } from "./chat-room.rpc";
 export { ChatMessageSchema, CLOSE, type ChatMessage, type ClientFrame, type ServerFrame } from "./chat.protocol";
 export { ChatRoom } from "./chat-room.do";
+export { syncDirectRoomBlock } from "./chat-room.blocks";
 
 import { createRouter } from "../../lib/openapi";
 import { roomsRouter } from "./rooms.router";

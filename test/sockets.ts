@@ -1,0 +1,179 @@
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { expect } from "vitest";
+import { chatRoomStub } from "../src/modules/chat/chat-room.rpc";
+import worker from "../workers/api";
+import type { TestContext } from "./harness";
+
+/** How a socket's token travels: the header, the query string, or the subprotocols a browser offers. */
+export type TokenVia = "header" | "query" | "protocol";
+
+/** A client socket opened through the Worker, with the frames it received. */
+export interface TestSocket {
+  ws: WebSocket;
+  /** Every frame received, parsed, in order (also those `next` consumed). */
+  frames: any[];
+  /** The next frame not yet taken that matches (by `type` when a string), waiting for it if needed. */
+  next(match?: string | ((frame: any) => boolean), timeoutMs?: number): Promise<any>;
+  /** Fails if a matching frame arrives (or is waiting) within `ms`. */
+  expectNone(match: string | ((frame: any) => boolean), ms?: number): Promise<void>;
+  send(frame: unknown): void;
+  /** Resolves with the close code and reason once the room closes the socket. */
+  closed: Promise<{ code: number; reason: string }>;
+  close(): void;
+}
+
+export interface Opened {
+  status: number;
+  headers: Headers;
+  /** The problem body when the upgrade was refused. */
+  body?: any;
+  socket?: TestSocket;
+}
+
+const open = new Set<TestSocket>();
+const rooms = new Set<number>();
+
+const matcher = (match?: string | ((frame: any) => boolean)) =>
+  match === undefined ? () => true : typeof match === "string" ? (frame: any) => frame?.type === match : match;
+
+function wrap(ws: WebSocket): TestSocket {
+  const frames: any[] = [];
+  const waiting: any[] = [];
+  const waiters: { test: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
+  let onClose: (value: { code: number; reason: string }) => void = () => undefined;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClose = resolve));
+  ws.addEventListener("message", (event) => {
+    const frame = typeof event.data === "string" ? JSON.parse(event.data) : { binary: true };
+    frames.push(frame);
+    const at = waiters.findIndex((w) => w.test(frame));
+    if (at >= 0) waiters.splice(at, 1)[0]!.resolve(frame);
+    else waiting.push(frame);
+  });
+  ws.addEventListener("close", (event) => onClose({ code: event.code, reason: event.reason }));
+  const socket: TestSocket = {
+    ws,
+    frames,
+    next(match, timeoutMs = 5000) {
+      const test = matcher(match);
+      const at = waiting.findIndex(test);
+      if (at >= 0) return Promise.resolve(waiting.splice(at, 1)[0]);
+      return new Promise((resolve, reject) => {
+        const waiter = { test, resolve };
+        waiters.push(waiter);
+        setTimeout(() => {
+          const index = waiters.indexOf(waiter);
+          if (index < 0) return;
+          waiters.splice(index, 1);
+          reject(new Error(`no frame matching ${String(match)} within ${timeoutMs} ms; got ${JSON.stringify(frames).slice(-600)}`));
+        }, timeoutMs);
+      });
+    },
+    async expectNone(match, ms = 300) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const test = matcher(match);
+      expect(waiting.filter(test), `unexpected frames matching ${String(match)}`).toEqual([]);
+    },
+    send(frame) {
+      ws.send(typeof frame === "string" || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame));
+    },
+    closed,
+    close() {
+      try {
+        ws.close(1000, "done");
+      } catch {
+        // Already closed.
+      }
+      open.delete(socket);
+    },
+  };
+  void closed.then(() => open.delete(socket));
+  return socket;
+}
+
+/**
+ * Opens a room's socket through the Worker (`GET /api/chat/rooms/{id}/ws` with `Upgrade:
+ * websocket`), the token sent `via` the header (default), `?token=` or the subprotocols. A
+ * refused upgrade answers its status and problem body; an accepted one, the socket (its first
+ * frame, `ready`, is left to read). Sockets and rooms are remembered for {@link settleChat}.
+ *
+ * @example
+ * const { socket } = await openSocket(t, room.id, token);
+ * const ready = await socket!.next("ready");
+ */
+export async function openSocket(
+  t: TestContext,
+  roomId: number,
+  token: string | undefined,
+  options: { via?: TokenVia; headers?: Record<string, string>; upgrade?: boolean } = {},
+): Promise<Opened> {
+  const headers = new Headers(options.headers);
+  if (options.upgrade !== false) headers.set("upgrade", "websocket");
+  let path = `/api/chat/rooms/${roomId}/ws`;
+  if (token !== undefined) {
+    const via = options.via ?? "header";
+    if (via === "header") headers.set("authorization", `Bearer ${token}`);
+    else if (via === "query") path += `?token=${encodeURIComponent(token)}`;
+    else headers.set("sec-websocket-protocol", `bearer, ${token}`);
+  }
+  rooms.add(roomId);
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request<unknown, IncomingRequestCfProperties>(`https://api.mundotango.test${path}`, { headers }), t.env, ctx);
+  await waitOnExecutionContext(ctx);
+  if (res.status !== 101 || !res.webSocket) {
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text && /json/.test(res.headers.get("content-type") ?? "") ? JSON.parse(text) : text };
+  }
+  res.webSocket.accept();
+  const socket = wrap(res.webSocket);
+  open.add(socket);
+  return { status: res.status, headers: res.headers, socket };
+}
+
+/** Opens a socket that must be accepted, and reads its `ready` frame. */
+export async function connect(t: TestContext, roomId: number, token: string, options: Parameters<typeof openSocket>[3] = {}) {
+  const opened = await openSocket(t, roomId, token, options);
+  expect(opened.status, JSON.stringify(opened.body)).toBe(101);
+  const socket = opened.socket!;
+  const ready = await socket.next("ready");
+  return { socket, ready };
+}
+
+/** A room's object, as the Worker reaches it. */
+export function roomStub(t: TestContext, roomId: number) {
+  rooms.add(roomId);
+  return chatRoomStub(t.env, roomId);
+}
+
+/** Runs a room's flush alarm now; true when one was pending. */
+export function flushRoom(t: TestContext, roomId: number): Promise<boolean> {
+  return runDurableObjectAlarm(roomStub(t, roomId));
+}
+
+/**
+ * After each test: closes the sockets it opened and flushes every room it touched until no
+ * alarm is left (an alarm left pending would fire in a later test: the integration keeps
+ * them). A room whose flush keeps failing has its alarm removed, so it cannot outlive the test.
+ */
+export async function settleChat(t: TestContext): Promise<void> {
+  for (const socket of [...open]) socket.close();
+  for (const roomId of rooms) {
+    const stub = chatRoomStub(t.env, roomId);
+    let runs = 0;
+    while ((await runDurableObjectAlarm(stub)) && runs < 5) runs += 1;
+    if (runs >= 5) await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
+  }
+  rooms.clear();
+}
+
+/** Waits until `check` passes (it throws until then), for what happens after a reply: a close, a flush. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
