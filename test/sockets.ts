@@ -7,15 +7,18 @@ import type { TestContext } from "./harness";
 /** How a socket's token travels: the header, the query string, or the subprotocols a browser offers. */
 export type TokenVia = "header" | "query" | "protocol";
 
+/** A frame the room sent, parsed (its fields read loosely, as tests read JSON bodies). */
+export type Frame = Record<string, any>;
+
 /** A client socket opened through the Worker, with the frames it received. */
 export interface TestSocket {
   ws: WebSocket;
   /** Every frame received, parsed, in order (also those `next` consumed). */
-  frames: any[];
+  frames: Frame[];
   /** The next frame not yet taken that matches (by `type` when a string), waiting for it if needed. */
-  next(match?: string | ((frame: any) => boolean), timeoutMs?: number): Promise<any>;
+  next(match?: string | ((frame: Frame) => boolean), timeoutMs?: number): Promise<Frame>;
   /** Fails if a matching frame arrives (or is waiting) within `ms`. */
-  expectNone(match: string | ((frame: any) => boolean), ms?: number): Promise<void>;
+  expectNone(match: string | ((frame: Frame) => boolean), ms?: number): Promise<void>;
   send(frame: unknown): void;
   /** Resolves with the close code and reason once the room closes the socket. */
   closed: Promise<{ code: number; reason: string }>;
@@ -33,17 +36,17 @@ export interface Opened {
 const open = new Set<TestSocket>();
 const rooms = new Set<number>();
 
-const matcher = (match?: string | ((frame: any) => boolean)) =>
-  match === undefined ? () => true : typeof match === "string" ? (frame: any) => frame?.type === match : match;
+const matcher = (match?: string | ((frame: Frame) => boolean)) =>
+  match === undefined ? () => true : typeof match === "string" ? (frame: Frame) => frame.type === match : match;
 
 function wrap(ws: WebSocket): TestSocket {
-  const frames: any[] = [];
-  const waiting: any[] = [];
-  const waiters: { test: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
+  const frames: Frame[] = [];
+  const waiting: Frame[] = [];
+  const waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
   let onClose: (value: { code: number; reason: string }) => void = () => undefined;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClose = resolve));
   ws.addEventListener("message", (event) => {
-    const frame = typeof event.data === "string" ? JSON.parse(event.data) : { binary: true };
+    const frame = (typeof event.data === "string" ? JSON.parse(event.data) : { binary: true }) as Frame;
     frames.push(frame);
     const at = waiters.findIndex((w) => w.test(frame));
     if (at >= 0) waiters.splice(at, 1)[0]!.resolve(frame);
@@ -56,8 +59,8 @@ function wrap(ws: WebSocket): TestSocket {
     next(match, timeoutMs = 5000) {
       const test = matcher(match);
       const at = waiting.findIndex(test);
-      if (at >= 0) return Promise.resolve(waiting.splice(at, 1)[0]);
-      return new Promise((resolve, reject) => {
+      if (at >= 0) return Promise.resolve(waiting.splice(at, 1)[0]!);
+      return new Promise<Frame>((resolve, reject) => {
         const waiter = { test, resolve };
         waiters.push(waiter);
         setTimeout(() => {
@@ -144,9 +147,18 @@ export function roomStub(t: TestContext, roomId: number) {
   return chatRoomStub(t.env, roomId);
 }
 
-/** Runs a room's flush alarm now; true when one was pending. */
-export function flushRoom(t: TestContext, roomId: number): Promise<boolean> {
-  return runDurableObjectAlarm(roomStub(t, roomId));
+/**
+ * Runs a room's flush alarm now (true when one was pending), then waits for any flush still in
+ * flight: the alarm may have fired on its own a moment before, and its batch be on its way.
+ */
+export async function flushRoom(t: TestContext, roomId: number): Promise<boolean> {
+  const stub = roomStub(t, roomId);
+  const ran = await runDurableObjectAlarm(stub);
+  await runInDurableObject(stub, async (instance) => {
+    const room = instance as unknown as { flushing: Promise<void> | null };
+    while (room.flushing) await room.flushing;
+  });
+  return ran;
 }
 
 /**
