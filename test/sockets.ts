@@ -189,3 +189,37 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 500
     }
   }
 }
+
+/**
+ * Puts a fault on the test database's endpoint (tools/neon-local: `refuse`, `hang`,
+ * `fail_after_commit`, `none`). Every request to that database suffers it, the Worker's own
+ * included: open sockets first. Clear it in a `finally`.
+ */
+export async function databaseFault(t: TestContext, mode: "refuse" | "hang" | "fail_after_commit" | "none"): Promise<void> {
+  const admin = (t.env as Env & { TEST_NEON_LOCAL_URL: string }).TEST_NEON_LOCAL_URL;
+  const res = await fetch(`${admin}/_local/databases/${t.databaseName}/fault`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mode }),
+  });
+  if (res.status !== 200) throw new Error(`could not set the fault: ${res.status} ${await res.text()}`);
+}
+
+/** What a room's object holds, read from its SQLite: for tests of the outbox and the trim. */
+export function roomState(t: TestContext, roomId: number) {
+  return runInDurableObject(roomStub(t, roomId), async (_instance, state) => {
+    const one = (query: string) => Number(state.storage.sql.exec<{ n: number }>(query).one().n);
+    const meta = Object.fromEntries(state.storage.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM room_meta`).toArray().map((r) => [r.key, r.value]));
+    return {
+      retryMs: Number(meta.retryMs ?? 0),
+      floor: Number(meta.floor ?? 1),
+      lastSeq: Number(meta.lastSeq ?? 0),
+      alarm: await state.storage.getAlarm(),
+      kept: one(`SELECT count(*) AS n FROM messages`),
+      unflushed: one(`SELECT count(*) AS n FROM messages WHERE version > flushed_version`),
+      unflushedReactions: one(`SELECT count(*) AS n FROM reactions WHERE version > flushed_version`),
+      unflushedReceipts: one(`SELECT count(*) AS n FROM receipts WHERE read_seq > flushed_read_seq OR delivered_seq > flushed_delivered_seq`),
+      clientIds: one(`SELECT count(*) AS n FROM client_ids`),
+    };
+  });
+}
