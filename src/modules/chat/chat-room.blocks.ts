@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 import { notBlockedBetween } from "../blocks";
 import { chatRoomStub } from "./chat-room.rpc";
-import { failureCode } from "./chat-room.do";
+import { failureCode } from "./chat-room.support";
 
 /**
  * Tells the direct room of two dancers, if they have one, that a block between them was put or

@@ -1,9 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "@hono/zod-openapi";
 import { createCtx, type Ctx } from "../../lib/context";
 import { createDb } from "../../lib/db";
 import { loadConfig } from "../../lib/env";
-import { problemType, titleFor } from "../../lib/errors";
 import { createLogger, type Logger } from "../../lib/logger";
 import { userHubStub, type UserHubRpc } from "../live";
 import { familyOfKey, isAllowedMediaUrl, MEDIA_PATH_PREFIX } from "../media";
@@ -24,6 +22,20 @@ import {
 import { type ChatRoomRpc, IDENTITY_HEADER, type RoomIdentity, type SendResult } from "./chat-room.rpc";
 import { flushOutbox, type LiveTarget, memberReceipts, roomMessagesBetween } from "./chat-room.outbox";
 import { type RoomMeta, RoomStore, type StoredMessage } from "./chat-room.storage";
+import {
+  fail,
+  type Failure,
+  failureCode,
+  fingerprint,
+  IdentitySchema,
+  instant,
+  messageOf,
+  problem,
+  type Refusal,
+  type SocketAttachment,
+  tooLarge,
+  userTag,
+} from "./chat-room.support";
 
 /** A ping frame the runtime answers itself, without waking the object. */
 export const PING = JSON.stringify({ type: "ping" });
@@ -38,108 +50,8 @@ export const FLUSH_TIMEOUT_MS = 8_000;
 export const RETRY_MIN_MS = 1_000;
 export const RETRY_MAX_MS = 60_000;
 
-/** What each socket carries through hibernation (small: it is stored with the socket). */
-interface SocketAttachment {
-  userId: number;
-  connId: string;
-  canSend: boolean;
-  checkedAt: string;
-}
-
-const IdentitySchema = z.object({
-  roomId: z.number().int().positive(),
-  roomType: z.enum(["direct", "group", "event"]),
-  userId: z.number().int().positive(),
-  checkedAt: z.string().min(1).max(64),
-  pgLastSeq: z.number().int().min(0),
-  canSend: z.boolean(),
-});
-
 /** Frames that write, counted by the per-connection rate limit. */
 const WRITES = new Set<ClientFrame["type"]>(["send", "edit", "delete", "react"]);
-
-type Refusal = Extract<FrameError, "not_a_member" | "blocked">;
-type Failure = Extract<SendResult, { ok: false }>;
-
-const fail = (code: FrameError, message: string, retryAfterMs?: number): Failure =>
-  retryAfterMs === undefined ? { ok: false, code, message } : { ok: false, code, message, retryAfterMs };
-
-/**
- * An instant in microseconds from an ISO timestamp, keeping Postgres' microseconds (identities
- * and removals are stamped with Postgres' clock, and may fall in the same millisecond).
- */
-export function instant(iso: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(iso.trim());
-  if (!match) return Date.parse(iso) * 1000;
-  const seconds = Date.parse(`${match[1]!.replace(" ", "T")}${match[3] ?? "Z"}`);
-  return seconds * 1000 + Number((match[2] ?? "").padEnd(6, "0"));
-}
-
-/** A short, stable digest of what a send says, to tell a retry from a different message under a reused client id. */
-function fingerprint(input: SendMessageInput): string {
-  const text = JSON.stringify([input.text, input.mediaUrl ?? null, input.replyToId ?? null]);
-  // cyrb53: fast, synchronous (a send must not yield between its check and its write).
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-}
-
-/** Whether a text frame is over {@link MAX_FRAME_BYTES} in UTF-8 (encoded only when its length leaves a doubt). */
-function tooLarge(frame: string): boolean {
-  if (frame.length > MAX_FRAME_BYTES) return true;
-  if (frame.length * 3 <= MAX_FRAME_BYTES) return false;
-  return new TextEncoder().encode(frame).byteLength > MAX_FRAME_BYTES;
-}
-
-/** What a failed Postgres call is logged as: a SQLSTATE, an HTTP status, or a kind; never its text. */
-export function failureCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
-    const { code, message, name, cause } = current as { code?: unknown; message?: unknown; name?: unknown; cause?: unknown };
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return `sqlstate_${code}`;
-    if (name === "AbortError" || name === "TimeoutError") return "timeout";
-    if (typeof message === "string") {
-      const status = /^Server error \(HTTP status (\d{3})\)/.exec(message)?.[1];
-      if (status) return `http_${status}`;
-      if (message.startsWith("Error connecting to database")) return "unreachable";
-    }
-    current = cause;
-  }
-  return error instanceof Error ? error.name : "unknown";
-}
-
-function problem(status: number, code: string, detail: string): Response {
-  return new Response(JSON.stringify({ type: problemType(code), title: titleFor(status), status, detail, code }), {
-    status,
-    headers: { "content-type": "application/problem+json" },
-  });
-}
-
-function messageOf(roomId: number, m: StoredMessage, reactions: ChatMessage["reactions"] = []): ChatMessage {
-  return {
-    id: m.seq,
-    roomId,
-    userId: m.userId,
-    clientId: m.clientId,
-    text: m.text,
-    mediaUrl: m.mediaUrl,
-    mediaType: m.mediaType,
-    replyToId: m.replyTo,
-    createdAt: m.createdAt,
-    editedAt: m.editedAt,
-    deletedAt: m.deletedAt,
-    reactions,
-  };
-}
-
-const userTag = (userId: number) => `user:${userId}`;
 
 /**
  * One chat room's live side (one object per room, named `room:<id>`): its sockets (hibernating),
@@ -709,7 +621,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   /** A socket went away: the member's presence and typing end with their last one. */
   private gone(ws: WebSocket): void {
     const socket = ws.deserializeAttachment() as SocketAttachment | null;
-    if (!socket) return;
+    if (!socket || socket.closing) return;
     this.buckets.delete(`socket:${socket.connId}`);
     if (this.isOnline(socket.userId, ws)) return;
     const typing = this.store.typing(socket.userId);
@@ -719,13 +631,15 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   }
 
   private closeFor(ws: WebSocket, refusal: Refusal): void {
+    this.gone(ws);
+    const socket = ws.deserializeAttachment() as SocketAttachment | null;
+    if (socket) ws.serializeAttachment({ ...socket, closing: true } satisfies SocketAttachment);
     try {
       if (refusal === "blocked") ws.close(CLOSE.blocked, "blocked");
       else ws.close(CLOSE.removed, "removed");
     } catch {
       // Already closing.
     }
-    this.gone(ws);
   }
 
   private sendTo(ws: WebSocket, frame: ServerFrame): void {

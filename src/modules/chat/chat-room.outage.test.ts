@@ -19,8 +19,10 @@ describe("the database endpoint down while 100 messages are sent", () => {
     const room = await createChatRoom(t.db, { members: [...senders, reader].map((u) => u.id) });
     // Two sockets per sender, each sending within its burst: 10 x 10 = 100 messages.
     const sockets = [];
+    const tokens = [];
     for (const sender of senders) {
       const token = await tokenFor(t, sender);
+      tokens.push(token);
       sockets.push((await connect(t, room.id, token)).socket, (await connect(t, room.id, token)).socket);
     }
     const watcher = (await connect(t, room.id, await tokenFor(t, reader))).socket;
@@ -55,8 +57,9 @@ describe("the database endpoint down while 100 messages are sent", () => {
 
     // Back: the next flush writes them all, once; a retried send is still the same message.
     await flushRoom(t, room.id);
-    sockets[0]!.send({ type: "send", clientId: "out-0-0", text: "mensaje 0.0" });
-    expect(await sockets[0]!.next((f) => f.type === "ack" && f.duplicate === true)).toMatchObject({ clientId: "out-0-0" });
+    const again = (await connect(t, room.id, tokens[0]!)).socket;
+    again.send({ type: "send", clientId: "out-0-0", text: "mensaje 0.0" });
+    expect(await again.next("ack")).toMatchObject({ clientId: "out-0-0", id: acks[0]!.id as number, duplicate: true });
     await flushRoom(t, room.id);
     const { rows } = await t.db.execute<{ n: number; clients: number; first: number; last: number; users: number }>(sql`
       SELECT count(*)::int AS n, count(DISTINCT (user_id, client_id))::int AS clients, min(room_seq) AS first, max(room_seq) AS last,

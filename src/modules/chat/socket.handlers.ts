@@ -5,7 +5,7 @@ import { AppError, forbidden, notFound, tooManyRequests } from "../../lib/errors
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
 import { roomAccess } from "./chat.access";
-import { failureCode } from "./chat-room.do";
+import { failureCode } from "./chat-room.support";
 import { chatRoomStub, IDENTITY_HEADER, type SendResult } from "./chat-room.rpc";
 import type * as routes from "./socket.routes";
 
