@@ -338,7 +338,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     if (!targets.length) return;
     const roomId = this.meta.roomId;
     const results = await Promise.allSettled(
-      targets.map((target) => {
+      targets.map(async (target) => {
         const hub: Pick<UserHubRpc, "publish"> = userHubStub(this.env, target.userId);
         return hub.publish({ rooms: [{ type: "room_activity", roomId, message: target.message, count: target.count }] });
       }),
