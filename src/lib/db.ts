@@ -10,6 +10,8 @@ export interface DbConfig {
   databaseUrl: string;
   /** Local development and tests only: the tools/neon-local endpoint (`http://host:port/sql`). */
   fetchEndpoint?: string;
+  /** Aborts the handle's requests when it fires (e.g. `AbortSignal.timeout(ms)`): for callers that must not wait on a hung database. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -27,7 +29,8 @@ export function createDb(config: DbConfig): Db {
   // The endpoint is a process-wide driver setting; it is the same for every request of a
   // deployment, so setting it here is idempotent.
   if (config.fetchEndpoint) neonConfig.fetchEndpoint = config.fetchEndpoint;
-  return drizzle({ client: neon(config.databaseUrl), schema });
+  const client = config.signal ? neon(config.databaseUrl, { fetchOptions: { signal: config.signal } }) : neon(config.databaseUrl);
+  return drizzle({ client, schema });
 }
 
 /** Postgres SQLSTATE codes the application reacts to. */

@@ -1309,3 +1309,116 @@ describe("size limits", () => {
     }
   });
 });
+
+describe("faults (admin API), for tests of a database out of reach", () => {
+  let faulty: string;
+  let fsql: NeonQueryFunction<false, false>;
+
+  beforeAll(async () => {
+    faulty = await createDatabase("nl_fault");
+    fsql = neon(local.connectionString(faulty));
+    await fsql`CREATE TABLE notes (id int PRIMARY KEY)`;
+  });
+
+  const setFault = (mode: unknown, name = faulty) => admin("PUT", `/_local/databases/${name}/fault`, { mode });
+  const notes = async () => ((await fsql`SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM notes`)[0]!.ids as number[]);
+
+  /** Posts one query to the faulty database as the driver does, giving up after `timeoutMs` if given. */
+  const rawQuery = (query: string, timeoutMs?: number) =>
+    fetch(`${local.url}/sql`, {
+      method: "POST",
+      headers: { "Neon-Connection-String": local.connectionString(faulty), "Neon-Raw-Text-Output": "true" },
+      body: JSON.stringify({ query, params: [] }),
+      signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
+    });
+
+  it("refuse: every request is a 503 and nothing runs, until the fault is cleared", async () => {
+    expect(await setFault("refuse")).toStrictEqual({ status: 200, json: { name: faulty, mode: "refuse" } });
+    try {
+      const error = await dbError(fsql`INSERT INTO notes VALUES (1)`);
+      expect(error.message).toMatch(/^Server error \(HTTP status 503\)/);
+      expect(error.code).toBeUndefined();
+      await dbError(fsql.transaction([fsql`INSERT INTO notes VALUES (2)`]));
+      // Other databases are not affected.
+      expect(await sql`SELECT 1 AS one`).toStrictEqual([{ one: 1 }]);
+    } finally {
+      expect((await setFault("none")).status).toBe(200);
+    }
+    expect(await notes()).toStrictEqual([]);
+  });
+
+  it("hang: a request waits until the fault is cleared, then runs", async () => {
+    await setFault("hang");
+    let settled = false;
+    const pending = fsql`INSERT INTO notes VALUES (10) RETURNING id`.finally(() => {
+      settled = true;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+    } finally {
+      await setFault("none");
+    }
+    expect(await pending).toStrictEqual([{ id: 10 }]);
+    expect(await notes()).toStrictEqual([10]);
+  });
+
+  it("hang: a client that gives up leaves nothing behind once the fault is cleared", async () => {
+    await setFault("hang");
+    try {
+      await expect(rawQuery("INSERT INTO notes VALUES (11)", 200)).rejects.toThrow();
+    } finally {
+      await setFault("none");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await notes()).toStrictEqual([10]);
+  });
+
+  it("hang turned into refuse: the held request is answered 503 without running", async () => {
+    await setFault("hang");
+    const held = rawQuery("INSERT INTO notes VALUES (12)");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await setFault("refuse");
+      expect((await held).status).toBe(503);
+    } finally {
+      await setFault("none");
+    }
+    expect(await notes()).toStrictEqual([10]);
+  });
+
+  it("fail_after_commit: the request runs and commits, but the client gets a 503", async () => {
+    await setFault("fail_after_commit");
+    try {
+      const error = await dbError(fsql.transaction([fsql`INSERT INTO notes VALUES (20)`, fsql`INSERT INTO notes VALUES (21)`]));
+      expect(error.message).toMatch(/^Server error \(HTTP status 503\)/);
+      await dbError(fsql`INSERT INTO notes VALUES (22)`);
+    } finally {
+      await setFault("none");
+    }
+    expect(await notes()).toStrictEqual([10, 20, 21, 22]);
+    // A SQL error is still a SQL error.
+    await setFault("fail_after_commit");
+    try {
+      expect((await dbError(fsql`INSERT INTO notes VALUES (20)`)).code).toBe("23505");
+    } finally {
+      await setFault("none");
+    }
+  });
+
+  it("an unknown mode or a bad name is a 400; dropping a database clears its fault", async () => {
+    for (const mode of ["down", undefined, 3]) {
+      const reply = await setFault(mode);
+      expect(reply.status, String(mode)).toBe(400);
+      expect(reply.json.message).toMatch(/mode must be one of none, refuse, hang, fail_after_commit/);
+    }
+    expect((await setFault("refuse", "Bad-Name")).status).toBe(400);
+    const doomed = uniqueName("nl_fault_drop");
+    await local.backend.createDatabase(doomed);
+    await setFault("refuse", doomed);
+    expect((await admin("DELETE", `/_local/databases/${doomed}`)).status).toBe(204);
+    await local.backend.createDatabase(doomed);
+    created.push(doomed);
+    expect(await neon(local.connectionString(doomed))`SELECT 1 AS one`).toStrictEqual([{ one: 1 }]);
+  });
+});

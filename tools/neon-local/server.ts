@@ -31,6 +31,15 @@ export interface SizeLimits {
   maxResponseBytes: number;
 }
 
+/**
+ * A fault put on one database's `/sql` (admin API), for tests of what a client does when Neon
+ * is out of reach: `refuse` answers 503 without running anything; `hang` holds each request
+ * until the fault is cleared (then runs it) or the client gives up; `fail_after_commit` runs
+ * the request (a batch commits) and then answers 503, as a reply lost on the way back would.
+ */
+export const FAULT_MODES = ["none", "refuse", "hang", "fail_after_commit"] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
 export interface NeonLocalOptions {
   /** Port to listen on (0 picks a free one). */
   port?: number;
@@ -130,7 +139,9 @@ function createBackend(options: NeonLocalOptions): Backend {
  * Admin API (local only): `POST /_local/databases {name, template?, limits?}` creates a
  * database, empty or as a copy of `template`, with its own {@link SizeLimits} if given (a
  * test that exercises the 413 and 507 paths sets them low); `DELETE /_local/databases/:name`
- * drops one; `GET /_local/health` answers `{ok, backend}`.
+ * drops one; `PUT /_local/databases/:name/fault {mode}` puts a {@link FaultMode} on its `/sql`
+ * (`none` clears it; tests of outages must clear it in a `finally`); `GET /_local/health`
+ * answers `{ok, backend}`.
  *
  * @example
  * const local = await startNeonLocal({ port: 0 });
@@ -144,6 +155,36 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
   const host = options.host ?? "127.0.0.1";
   /** Databases created with limits of their own (admin API). */
   const databaseLimits = new Map<string, SizeLimits>();
+  /** Databases with a fault on (admin API); absent means `none`. */
+  const faults = new Map<string, Exclude<FaultMode, "none">>();
+  /** Requests held by a `hang` fault, released when their database's fault changes. */
+  const held = new Map<string, Set<() => void>>();
+
+  function setFault(database: string, mode: FaultMode): void {
+    if (mode === "none") faults.delete(database);
+    else faults.set(database, mode);
+    const waiting = held.get(database);
+    held.delete(database);
+    for (const release of waiting ?? []) release();
+  }
+
+  /** Holds a request until its database's fault changes: true then, false if the client went away first. */
+  function holdUntilFaultChanges(database: string, res: ServerResponse): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const waiting = held.get(database) ?? new Set<() => void>();
+      const gone = () => {
+        waiting.delete(release);
+        resolve(false);
+      };
+      const release = () => {
+        res.off("close", gone);
+        resolve(true);
+      };
+      waiting.add(release);
+      held.set(database, waiting);
+      res.once("close", gone);
+    });
+  }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<string> {
     const header = (name: string) => {
@@ -154,6 +195,14 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     const database = databaseFromConnectionString(header("neon-connection-string"));
     const request = parseRequestOptions(header);
     const { maxRequestBytes, maxResponseBytes } = databaseLimits.get(database) ?? limits;
+    for (let mode = faults.get(database); mode === "refuse" || mode === "hang"; mode = faults.get(database)) {
+      if (mode === "refuse") {
+        // Read the body first: answering before the client has sent it would reset the connection.
+        for await (const chunk of req) void chunk;
+        throw new HttpError(503, `database ${database} is unavailable (fault injected)`);
+      }
+      if (!(await holdUntilFaultChanges(database, res))) return `${database} held by a fault until the client went away`;
+    }
     const body = parseRequestBody(await readJson(req, maxRequestBytes));
     const queries = "single" in body ? [body.single] : body.batch;
 
@@ -167,12 +216,14 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
       if (bytes > maxResponseBytes) throw new HttpError(507, `response is too large (max is ${maxResponseBytes} bytes)`);
       parts.push(json);
     };
+    await backend.run(database, queries, "single" in body ? null : request.batch, accept);
+    if (faults.get(database) === "fail_after_commit") {
+      throw new HttpError(503, `database ${database} ran the request but its reply was lost (fault injected)`);
+    }
     if ("single" in body) {
-      await backend.run(database, queries, null, accept);
       sendJson(res, 200, parts[0]!);
       return `${database} 1 query`;
     }
-    await backend.run(database, queries, request.batch, accept);
     sendJson(res, 200, `{"results":[${parts.join(",")}]}`);
     return `${database} batch of ${queries.length}`;
   }
@@ -198,12 +249,25 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
       send(res, 201, { name, connectionString: connectionString(name) });
       return `create database ${name}${template ? ` from ${template}` : ""}`;
     }
+    const fault = /^\/_local\/databases\/([^/]+)\/fault$/.exec(path);
+    if (req.method === "PUT" && fault) {
+      const name = decodeURIComponent(fault[1]!);
+      if (!DATABASE_NAME.test(name)) throw new ProtocolError(`name must match ${DATABASE_NAME.source}`);
+      const mode = ((await readJson(req)) as { mode?: unknown } | null)?.mode;
+      if (typeof mode !== "string" || !(FAULT_MODES as readonly string[]).includes(mode)) {
+        throw new ProtocolError(`mode must be one of ${FAULT_MODES.join(", ")}`);
+      }
+      setFault(name, mode as FaultMode);
+      send(res, 200, { name, mode });
+      return `fault ${mode} on ${name}`;
+    }
     const drop = /^\/_local\/databases\/([^/]+)$/.exec(path);
     if (req.method === "DELETE" && drop) {
       const name = decodeURIComponent(drop[1]!);
       if (!DATABASE_NAME.test(name)) throw new ProtocolError(`name must match ${DATABASE_NAME.source}`);
       await backend.dropDatabase(name);
       databaseLimits.delete(name);
+      setFault(name, "none");
       send(res, 204);
       return `drop database ${name}`;
     }

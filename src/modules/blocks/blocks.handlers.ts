@@ -1,5 +1,6 @@
 import type { AppRouteHandler as Handler } from "../../lib/openapi";
 import { actorCtx } from "../../middleware/auth";
+import { syncDirectRoomBlock } from "../chat";
 import { blockError } from "./blocks.policy";
 import type * as routes from "./blocks.routes";
 import * as blocks from "./blocks.service";
@@ -10,11 +11,15 @@ export const block: Handler<typeof routes.block> = async (c) => {
   const refused = blockError(ctx.actor.id, id);
   if (refused) throw refused;
   await blocks.blockUser(ctx, { userId: id });
+  await syncDirectRoomBlock(ctx, c.env, ctx.actor.id, id);
   return c.body(null, 204);
 };
 
 export const unblock: Handler<typeof routes.unblock> = async (c) => {
-  await blocks.unblockUser(actorCtx(c), { userId: c.req.valid("param").id });
+  const ctx = actorCtx(c);
+  const { id } = c.req.valid("param");
+  await blocks.unblockUser(ctx, { userId: id });
+  await syncDirectRoomBlock(ctx, c.env, ctx.actor.id, id);
   return c.body(null, 204);
 };
 

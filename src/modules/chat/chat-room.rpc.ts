@@ -29,7 +29,7 @@ export const IDENTITY_HEADER = "x-chat-identity";
 
 export type SendResult =
   | { ok: true; message: ChatMessage; duplicate: boolean }
-  | { ok: false; code: FrameError; message: string };
+  | { ok: false; code: FrameError; message: string; retryAfterMs?: number };
 
 /**
  * The object's RPC methods (Workers RPC on the stub). Membership changes are told to the object

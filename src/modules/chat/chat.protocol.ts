@@ -4,6 +4,7 @@
 // schema, so a message looks the same in an ack, a broadcast, the history and a resume.
 
 import { z } from "@hono/zod-openapi";
+import { multiLine } from "../../lib/text";
 
 /** A message's text: 1 to 4,000 characters (after trimming the ends). */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -40,9 +41,11 @@ export const CLOSE = {
 } as const;
 
 const ClientId = z.string().trim().min(1).max(MAX_CLIENT_ID_CHARS).regex(/^[\x21-\x7e]+$/, "Printable ASCII without spaces");
-const MessageText = z.string().trim().min(1, "A message needs text").max(MAX_MESSAGE_CHARS);
+/** A lone UTF-16 surrogate: not Unicode text, and Postgres refuses it (the room's outbox would stall on it). */
+const LONE_SURROGATE = /\p{Cs}/u;
+const MessageText = multiLine(MAX_MESSAGE_CHARS, 1).refine((text) => !LONE_SURROGATE.test(text), "Not valid Unicode text");
 const MessageId = z.number().int().positive().max(2_147_483_647);
-const Emoji = z.string().trim().min(1).max(MAX_EMOJI_CHARS).regex(/^[^\s\p{Cc}]+$/u, "One emoji");
+const Emoji = z.string().trim().min(1).max(MAX_EMOJI_CHARS).regex(/^[^\s\p{Cc}\p{Cs}]+$/u, "One emoji");
 
 /** What a send carries (the socket's `send` frame and `POST /api/chat/rooms/{id}/messages`). */
 export const SendMessageInput = z.strictObject({
@@ -107,6 +110,7 @@ export const FRAME_ERRORS = [
   "not_a_member",
   "blocked",
   "unavailable",
+  "messages_not_allowed",
 ] as const;
 export type FrameError = (typeof FRAME_ERRORS)[number];
 

@@ -6,6 +6,7 @@ export { chatRoomStub, IDENTITY_HEADER, type ChatRoomRpc, type RoomIdentity, typ
 export { ChatMessageSchema, CLOSE, type ChatMessage, type ClientFrame, type ServerFrame } from "./chat.protocol";
 export { ChatRoom } from "./chat-room.do";
 export { messagesAfter } from "./history.service";
+export { syncDirectRoomBlock } from "./chat-room.blocks";
 
 import { createRouter } from "../../lib/openapi";
 import { roomsRouter } from "./rooms.router";
