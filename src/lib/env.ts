@@ -26,6 +26,12 @@ const ConfigSchema = z.object({
   EMAIL_API_URL: optionalUrl,
   EMAIL_API_KEY: z.string().optional(),
   EMAIL_FROM: z.string().default("Mundo Tango <no-reply@mundotango.life>"),
+  /**
+   * A chat socket's write limit (chat.protocol.ts RATE_BURST, RATE_PER_SECOND when unset): an
+   * abuse control. The chat benchmark raises it to measure what one room can take.
+   */
+  CHAT_RATE_BURST: z.coerce.number().int().min(1).optional(),
+  CHAT_RATE_PER_SECOND: z.coerce.number().int().min(1).optional(),
   /** scrypt strength for new password hashes (see lib/password.ts); `fast` is for tests only. */
   PASSWORD_HASH_COST: z.enum(["standard", "fast"]).default("standard"),
 }).refine((config) => !(config.APP_ENV === "production" && config.PASSWORD_HASH_COST === "fast"), {

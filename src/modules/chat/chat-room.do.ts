@@ -51,6 +51,12 @@ export const RETRY_MIN_MS = 1_000;
 export const RETRY_MAX_MS = 60_000;
 
 /** Frames that write, counted by the per-connection rate limit. */
+/**
+ * How much later than a removal or a block a membership check may be stamped and still not have
+ * seen it (its statement began before the change committed): such checks are refused as well.
+ */
+export const COMMIT_MARGIN_MS = 1_000;
+
 const WRITES = new Set<ClientFrame["type"]>(["send", "edit", "delete", "react"]);
 
 /**
@@ -70,11 +76,15 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   private flushing: Promise<void> | null = null;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly log: Logger;
+  /** Writes per socket: a burst, then a rate (configurable for the benchmark, see lib/env.ts). */
+  private readonly rate: { burst: number; perSecond: number };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage);
-    this.log = createLogger(loadConfig(env).LOG_LEVEL, { object: "ChatRoom" });
+    const config = loadConfig(env);
+    this.log = createLogger(config.LOG_LEVEL, { object: "ChatRoom" });
+    this.rate = { burst: config.CHAT_RATE_BURST ?? RATE_BURST, perSecond: config.CHAT_RATE_PER_SECOND ?? RATE_PER_SECOND };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
@@ -586,19 +596,23 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
    */
   private refusal(userId: number, checkedAt: string): Refusal | null {
     const removedAt = this.removals.get(userId);
-    if (removedAt !== undefined && instant(checkedAt) < instant(removedAt)) return "not_a_member";
-    if (this.meta.blocked && instant(checkedAt) <= instant(this.meta.blockedAt)) return "blocked";
+    // The change's time is read inside its transaction, just before it commits: a check that
+    // started in between did not see it yet, so checks up to COMMIT_MARGIN_MS later are refused
+    // too. A dancer added back meanwhile is not: memberAdded lifts the removal.
+    if (removedAt !== undefined && instant(checkedAt) < instant(removedAt) + COMMIT_MARGIN_MS) return "not_a_member";
+    if (this.meta.blocked && instant(checkedAt) <= instant(this.meta.blockedAt) + COMMIT_MARGIN_MS) return "blocked";
     return null;
   }
 
   /** Takes one write from a token bucket; answers how long to wait when it is empty (0: go). */
   private take(key: string): number {
     const now = Date.now();
-    const bucket = this.buckets.get(key) ?? { tokens: RATE_BURST, at: now };
-    bucket.tokens = Math.min(RATE_BURST, bucket.tokens + ((now - bucket.at) * RATE_PER_SECOND) / 1000);
+    const { burst, perSecond } = this.rate;
+    const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * perSecond) / 1000);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) * 1000) / RATE_PER_SECOND);
+    if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) * 1000) / perSecond);
     bucket.tokens -= 1;
     return 0;
   }

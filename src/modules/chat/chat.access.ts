@@ -39,7 +39,7 @@ export async function roomAccess(ctx: ActorCtx, roomId: number): Promise<RoomAcc
     can_send: boolean;
   }>(sql`
     SELECT r.type, m.role,
-      to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS checked_at,
+      to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS checked_at,
       coalesce((SELECT max(cm.room_seq) FROM chat_messages cm WHERE cm.chat_room_id = r.id), 0)::int AS pg_last_seq,
       peer.id AS peer_id,
       (peer.id IS NOT NULL AND (NOT ${notBlockedBetween(me, sql`peer.id`)} OR NOT ${accountUsable(sql`peer`)})) AS blocked,
