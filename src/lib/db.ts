@@ -2,6 +2,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { getTableColumns, type Table } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "../../drizzle/schema";
+import { withRiders } from "./db-riders";
 
 export type Schema = typeof schema;
 export type Db = NeonHttpDatabase<Schema>;
@@ -27,7 +28,8 @@ export function createDb(config: DbConfig): Db {
   // The endpoint is a process-wide driver setting; it is the same for every request of a
   // deployment, so setting it here is idempotent.
   if (config.fetchEndpoint) neonConfig.fetchEndpoint = config.fetchEndpoint;
-  return drizzle({ client: neon(config.databaseUrl), schema });
+  // Riders (db-riders.ts) do nothing unless a scope asked for one.
+  return drizzle({ client: withRiders(neon(config.databaseUrl)), schema });
 }
 
 /** Postgres SQLSTATE codes the application reacts to. */

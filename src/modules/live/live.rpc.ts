@@ -17,6 +17,24 @@ export type LiveEvent =
   /** New messages in a room the dancer is not connected to: the newest, and how many came. */
   | { type: "room_activity"; roomId: number; message: RoomActivityMessage; count: number };
 
+/** Frames a socket of `GET /api/live` receives: the events above, and these of its own. */
+export type LiveFrame =
+  | LiveEvent
+  /** First, once the hub has read the dancer's unread count (null when Postgres could not be reached: a `notifications` event follows when it can). */
+  | { type: "ready"; userId: number; unreadCount: number | null }
+  /** A frame the hub does not take (it only pushes; see {@link LIVE_PING}). */
+  | { type: "error"; code: "unsupported_frame"; message: string };
+
+/** A client keeps its socket alive by sending this text; the runtime answers {@link LIVE_PONG} without waking the hub. */
+export const LIVE_PING = "ping";
+export const LIVE_PONG = "pong";
+
+/**
+ * The upgrade header in which the Worker tells the hub whose socket it is (the Worker drops
+ * whatever a client sent under that name; the hub refuses an id that is not its own).
+ */
+export const LIVE_USER_HEADER = "x-live-user";
+
 /** The hub's RPC methods. */
 export interface UserHubRpc {
   /**
