@@ -23,11 +23,12 @@ const dialect = new PgDialect();
 
 /**
  * Runs `work` with `rider` riding along with its marked statements (those of every `Db` made
- * by createDb, in this async scope: a request, a cron run, a Durable Object's flush). An inner
- * scope replaces the outer one.
+ * by createDb, in this async scope: a request, a cron run, a Durable Object's flush). A drizzle
+ * query runs when it is awaited: one built inside `work` but awaited after it is not watched.
+ * An inner scope replaces the outer one.
  *
  * @example
- * await withRider({ marker: "/* mark *\/", query: sql`SELECT ...`, collect: (rows) => seen.push(...rows) }, () => work());
+ * await withRider({ marker: "/* mark *\/", query: sql`SELECT ...`, collect: (rows) => seen.push(...rows) }, async () => await work());
  */
 export function withRider<T>(rider: Rider, work: () => T): T {
   return riders.run(rider, work);

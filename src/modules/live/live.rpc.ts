@@ -25,6 +25,15 @@ export type LiveFrame =
   /** A frame the hub does not take (it only pushes; see {@link LIVE_PING}). */
   | { type: "error"; code: "unsupported_frame"; message: string };
 
+/**
+ * Close codes of the live channel (4000-4999 are the application's own). The same as the chat
+ * rooms' for the same reason: clients should not reconnect.
+ */
+export const LIVE_CLOSE = {
+  /** The account was suspended or deactivated (checked when the channel opens, and at each presence refresh). */
+  accountDisabled: 4004,
+} as const;
+
 /** A client keeps its socket alive by sending this text; the runtime answers {@link LIVE_PONG} without waking the hub. */
 export const LIVE_PING = "ping";
 export const LIVE_PONG = "pong";

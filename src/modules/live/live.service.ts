@@ -28,16 +28,29 @@ export async function assertLiveAllowed({ db, actor }: ActorCtx): Promise<void> 
 /**
  * The statement (not yet run, for a `db.batch`) that says the dancer's channel is open with
  * `connections` sockets, for another {@link PRESENCE_TTL_MS}. `fresh`: the first socket after
- * none, so `connected_at` starts again. Nothing is written for an account that is gone.
+ * none, so `connected_at` starts again. For an account suspended, deactivated or gone it
+ * removes the row instead; its one row says which (`usable`), read by {@link presenceUsable}.
  */
 export function presenceUpsert(db: Db, input: { userId: number; connections: number; fresh: boolean }) {
   return db.execute(sql`
-    INSERT INTO live_presence AS p (user_id, connections, connected_at, expires_at)
-    SELECT u.id, ${input.connections}::int, now()::timestamp, now()::timestamp + ${PRESENCE_TTL_MS / 1000} * interval '1 second'
-    FROM users u WHERE u.id = ${input.userId}
-    ON CONFLICT (user_id) DO UPDATE SET
-      connections = excluded.connections, expires_at = excluded.expires_at,
-      connected_at = CASE WHEN ${input.fresh}::boolean THEN excluded.connected_at ELSE p.connected_at END`);
+    WITH usable AS (SELECT u.id FROM users u WHERE u.id = ${input.userId} AND ${accountUsable(sql`u`)}),
+    kept AS (
+      INSERT INTO live_presence AS p (user_id, connections, connected_at, expires_at)
+      SELECT id, ${input.connections}::int, now()::timestamp, now()::timestamp + ${PRESENCE_TTL_MS / 1000} * interval '1 second' FROM usable
+      ON CONFLICT (user_id) DO UPDATE SET
+        connections = excluded.connections, expires_at = excluded.expires_at,
+        connected_at = CASE WHEN ${input.fresh}::boolean THEN excluded.connected_at ELSE p.connected_at END
+      RETURNING user_id
+    ),
+    dropped AS (
+      DELETE FROM live_presence WHERE user_id = ${input.userId} AND NOT EXISTS (SELECT 1 FROM usable)
+    )
+    SELECT EXISTS (SELECT 1 FROM usable) AS usable`);
+}
+
+/** Whether {@link presenceUpsert} found the account usable (false: it may no longer hold a channel). */
+export function presenceUsable(result: { rows: Record<string, unknown>[] }): boolean {
+  return result.rows[0]?.usable === true;
 }
 
 /** The statement that says the dancer's channel is closed. */

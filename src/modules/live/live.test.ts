@@ -2,13 +2,13 @@ import { neonConfig } from "@neondatabase/serverless";
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { livePresence } from "../../../drizzle/schema";
+import { livePresence, users } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
 import { createEvent, createNotification, createPost, createUser, rsvp } from "../../../test/factories";
 import { useSharedDatabase } from "../../../test/harness";
 import worker from "../../../workers/api";
 import { runScheduled } from "../../jobs";
-import { LIVE_USER_HEADER, type LiveFrame, userHubStub } from "./live.rpc";
+import { LIVE_CLOSE, LIVE_USER_HEADER, type LiveFrame, userHubStub } from "./live.rpc";
 import { HUB_LIMITS } from "./user-hub.do";
 
 const t = useSharedDatabase();
@@ -20,6 +20,7 @@ class LiveSocket {
   readonly frames: LiveFrame[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
+  closeCode: number | undefined;
 
   constructor(
     readonly res: Response,
@@ -30,8 +31,9 @@ class LiveSocket {
       this.frames.push(typeof event.data === "string" && event.data.startsWith("{") ? JSON.parse(event.data) : event.data);
       for (const wake of this.waiters.splice(0)) wake();
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       this.closed = true;
+      this.closeCode = event.code;
     });
   }
 
@@ -158,6 +160,18 @@ describe("GET /api/live: who may open it", () => {
       expect((await res.json<{ code: string }>()).code).toBe("account_disabled");
       expect(await presenceOf(user.id)).toBeUndefined();
     }
+  });
+
+  it("closes the channel of an account suspended while it is open, at the next presence refresh", async () => {
+    const ana = await signedIn(t);
+    const [phone, laptop] = [await connect(ana.token), await connect(ana.token)];
+    await t.db.update(users).set({ suspended: true }).where(eq(users.id, ana.user.id));
+    expect(await runDurableObjectAlarm(userHubStub(t.env, ana.user.id))).toBe(true);
+    await until(async () => phone.closed && laptop.closed);
+    expect([phone.closeCode, laptop.closeCode]).toEqual([LIVE_CLOSE.accountDisabled, LIVE_CLOSE.accountDisabled]);
+    expect(await presenceOf(ana.user.id)).toBeUndefined();
+    // And it cannot open another, even with a token issued before.
+    expect((await upgrade(ana.token)).status).toBe(403);
   });
 
   it("takes the token from Authorization, ?token= or the subprotocols, answering `bearer` to the last", async () => {

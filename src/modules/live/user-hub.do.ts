@@ -2,8 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import { type Ctx, createCtx } from "../../lib/context";
 import { errorFields } from "../../lib/logger";
 import { notificationChanges, type NotificationChanges, notificationChangesStatement, toNotificationChanges } from "../notifications";
-import { LIVE_PING, LIVE_PONG, LIVE_USER_HEADER, type LiveEvent, type LiveFrame, type UserHubRpc } from "./live.rpc";
-import { PRESENCE_REFRESH_MS, presenceDelete, presenceUpsert } from "./live.service";
+import { LIVE_CLOSE, LIVE_PING, LIVE_PONG, LIVE_USER_HEADER, type LiveEvent, type LiveFrame, type UserHubRpc } from "./live.rpc";
+import { PRESENCE_REFRESH_MS, presenceDelete, presenceUpsert, presenceUsable } from "./live.service";
 
 export const HUB_LIMITS = {
   /**
@@ -82,6 +82,8 @@ export class UserHub extends DurableObject<Env> implements UserHubRpc {
   private queue: Promise<unknown> = Promise.resolve();
   /** A read queued and not started yet: the publishes arriving meanwhile share it. */
   private queuedSync: Promise<number> | null = null;
+  /** Sockets being opened (their first read is under way): a publish meanwhile must not be dropped. */
+  private opening = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,12 +105,18 @@ export class UserHub extends DurableObject<Env> implements UserHubRpc {
     }
     if (this.meta("user_id") === null && hubUserId(this.ctx.id.name) === null) this.setMeta("user_id", String(claimed));
     const bearer = /(^|,)\s*bearer\s*(,|$)/i.test(request.headers.get("sec-websocket-protocol") ?? "");
-    return this.run(() => this.open(claimed, bearer));
+    this.opening += 1;
+    try {
+      return await this.run(() => this.open(claimed, bearer));
+    } finally {
+      this.opening -= 1;
+    }
   }
 
   async publish(input: { notifications?: boolean; rooms?: Extract<LiveEvent, { type: "room_activity" }>[] }): Promise<number> {
-    // No socket: nothing to push and nothing read (the next connect reads the count).
-    if (!this.openSockets().length) return 0;
+    // No socket: nothing to push and nothing read (the next connect reads the count). A socket
+    // being opened may have read before this change: the read queued after it finds it.
+    if (!this.openSockets().length && !this.opening) return 0;
     let reached = 0;
     for (const activity of input.rooms ?? []) reached = Math.max(reached, this.broadcast(activity));
     if (input.notifications) reached = Math.max(reached, await this.requestSync());
@@ -138,11 +146,17 @@ export class UserHub extends DurableObject<Env> implements UserHubRpc {
   override async alarm(): Promise<void> {
     await this.run(async () => {
       const sockets = this.openSockets();
+      let usable = true;
       let ok = await this.attempt("presence", async (ctx) => {
-        if (sockets.length) await presenceUpsert(ctx.db, { userId: this.requireUserId(), connections: sockets.length, fresh: this.meta("presence") !== "on" });
-        else if (this.meta("presence") !== "off") await presenceDelete(ctx.db, this.requireUserId());
-        this.setMeta("presence", sockets.length ? "on" : "off");
+        const userId = this.requireUserId();
+        if (sockets.length) usable = presenceUsable(await presenceUpsert(ctx.db, { userId, connections: sockets.length, fresh: this.meta("presence") !== "on" }));
+        else if (this.meta("presence") !== "off") await presenceDelete(ctx.db, userId);
+        this.setMeta("presence", sockets.length && usable ? "on" : "off");
       });
+      if (!usable) {
+        for (const ws of sockets) ws.close(LIVE_CLOSE.accountDisabled, "account_disabled");
+        return;
+      }
       if (ok && sockets.length && this.meta("sync_due") !== null) ok = (await this.sync()) >= 0;
       if (!ok) return this.retryLater();
       if (sockets.length) await this.ctx.storage.setAlarm(Date.now() + PRESENCE_REFRESH_MS);
@@ -159,8 +173,9 @@ export class UserHub extends DurableObject<Env> implements UserHubRpc {
       this.setMeta("read_at", null);
     }
     let unreadCount: number | null = null;
+    let usable = true;
     const ok = await this.attempt("connect", async (ctx) => {
-      const [, result] = await ctx.db.batch([
+      const [presence, result] = await ctx.db.batch([
         presenceUpsert(ctx.db, { userId, connections: open.length + 1, fresh: first }),
         notificationChangesStatement(ctx.db, {
           userId,
@@ -168,12 +183,20 @@ export class UserHub extends DurableObject<Env> implements UserHubRpc {
           limit: first ? HUB_LIMITS.pushLimit : 0,
         }),
       ]);
+      usable = presenceUsable(presence);
+      if (!usable) return;
       const changes = toNotificationChanges(result);
       if (first) this.remember(changes);
       unreadCount = changes.unreadCount;
       this.setMeta("unread", String(unreadCount));
       this.setMeta("presence", "on");
     });
+    // Suspended between the Worker's check and this read (the statement removed the row).
+    if (!usable) {
+      this.setMeta("presence", "off");
+      for (const ws of open) ws.close(LIVE_CLOSE.accountDisabled, "account_disabled");
+      return problem(403, "account_disabled", "This account is suspended or deactivated.");
+    }
     if (!ok) this.setMeta("sync_due", "1");
 
     const { 0: client, 1: server } = new WebSocketPair();
