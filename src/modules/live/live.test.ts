@@ -167,7 +167,7 @@ describe("GET /api/live: who may open it", () => {
     const [phone, laptop] = [await connect(ana.token), await connect(ana.token)];
     await t.db.update(users).set({ suspended: true }).where(eq(users.id, ana.user.id));
     expect(await runDurableObjectAlarm(userHubStub(t.env, ana.user.id))).toBe(true);
-    await until(async () => phone.closed && laptop.closed);
+    await until(() => Promise.resolve(phone.closed && laptop.closed));
     expect([phone.closeCode, laptop.closeCode]).toEqual([LIVE_CLOSE.accountDisabled, LIVE_CLOSE.accountDisabled]);
     expect(await presenceOf(ana.user.id)).toBeUndefined();
     // And it cannot open another, even with a token issued before.
