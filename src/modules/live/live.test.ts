@@ -380,7 +380,9 @@ describe("GET /api/live: presence and cost", () => {
 
     const hub = userHubStub(t.env, ana.user.id);
     expect(await runInDurableObject(hub, (_, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() - 1_000);
-    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    // Run the retry now, unless it already ran (it is due within a second).
+    await runDurableObjectAlarm(hub);
+    await until(async () => (await presenceOf(ana.user.id)) !== undefined);
     expect(await presenceOf(ana.user.id)).toMatchObject({ connections: 1 });
     expect(await socket.next(isNotifications)).toEqual({ type: "notifications", notifications: [], unreadCount: 1 });
     // Back on the refresh schedule.
@@ -388,6 +390,35 @@ describe("GET /api/live: presence and cost", () => {
     expect(next).toBeGreaterThan(Date.now() + 4 * 60_000);
     socket.ws.send("ping");
     await socket.next((f) => f === "pong");
+  });
+
+  it("retries a presence delete that failed when the last socket closed, by alarm", async () => {
+    const ana = await signedIn(t);
+    const socket = await connect(ana.token);
+    const original = neonConfig.fetchFunction;
+    let refused = 0;
+    neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
+      if (typeof init?.body === "string" && init.body.includes("live_presence")) {
+        refused += 1;
+        return Promise.reject(new Error("endpoint down"));
+      }
+      return fetch(input, init);
+    };
+    try {
+      socket.close();
+      await until(() => Promise.resolve(refused > 0));
+    } finally {
+      neonConfig.fetchFunction = original;
+    }
+    expect(await presenceOf(ana.user.id)).toBeDefined();
+    const hub = userHubStub(t.env, ana.user.id);
+    const retryAt = await runInDurableObject(hub, (_, state) => state.storage.getAlarm());
+    expect(retryAt).toBeLessThan(Date.now() + 10_000);
+    // Run it now, unless it already ran (it is due within seconds): only the alarm deletes the row.
+    await runDurableObjectAlarm(hub);
+    await until(async () => (await presenceOf(ana.user.id)) === undefined);
+    // Nothing open, nothing to keep: no further alarm.
+    expect(await runInDurableObject(hub, (_, state) => state.storage.getAlarm())).toBeNull();
   });
 
   it("refreshes the presence row by alarm while a socket is open, and removes one its hub no longer holds", async () => {
@@ -406,7 +437,7 @@ describe("GET /api/live: presence and cost", () => {
     await t.db.insert(livePresence).values({ userId: gone.user.id, connections: 1, expiresAt: new Date(Date.now() + 60_000) });
     await runInDurableObject(userHubStub(t.env, gone.user.id), async (_, state) => {
       state.storage.sql.exec("UPDATE meta SET value = 'on' WHERE key = 'presence'");
-      await state.storage.setAlarm(Date.now());
+      await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(userHubStub(t.env, gone.user.id))).toBe(true);
     expect(await presenceOf(gone.user.id)).toBeUndefined();
