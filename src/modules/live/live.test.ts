@@ -282,6 +282,43 @@ describe("GET /api/live: notifications", () => {
     expect(await socket.quiet()).toEqual([]);
   });
 
+  it("does not drop a notification written while the socket is being opened", async () => {
+    const [ana, bruno] = await Promise.all([signedIn(t), signedIn(t)]);
+    const original = neonConfig.fetchFunction;
+    // The connect's read answers late: the follow lands after it read and before the socket is open.
+    let held: () => void = () => undefined;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      // The hub's connect batch: the presence row and the first read.
+      if (typeof init?.body === "string" && init.body.includes("INSERT INTO live_presence") && init.body.includes("pg_now")) await holding;
+      return res;
+    };
+    let opening: Promise<Response>;
+    // The follow's response comes at once; its publish (in waitUntil) waits for the socket's opening.
+    const followCtx = createExecutionContext();
+    try {
+      opening = upgrade(ana.token);
+      await until(async () => (await presenceOf(ana.user.id)) !== undefined);
+      neonConfig.fetchFunction = original;
+      const followed = await worker.fetch(
+        new Request(`https://api.mundotango.test/api/users/${ana.user.id}/follow`, { method: "POST", headers: { authorization: `Bearer ${bruno.token}` } }),
+        t.env,
+        followCtx,
+      );
+      expect(followed.status).toBe(200);
+    } finally {
+      neonConfig.fetchFunction = original;
+      held();
+    }
+    await waitOnExecutionContext(followCtx);
+    const res = await opening;
+    const socket = new LiveSocket(res, res.webSocket!);
+    open.push(socket);
+    expect(await socket.next((f) => f.type === "ready")).toMatchObject({ unreadCount: 0 });
+    expect(await socket.next(isNotifications)).toMatchObject({ unreadCount: 1, notifications: [{ type: "new_follower" }] });
+  });
+
   it("leaves out notifications from a dancer blocked since", async () => {
     const [ana, bruno] = await Promise.all([signedIn(t), signedIn(t)]);
     const socket = await connect(ana.token);
