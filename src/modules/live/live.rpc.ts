@@ -1,6 +1,8 @@
 // What reaches a dancer's devices over `GET /api/live`, and how other parts of the app hand it
 // to their UserHub Durable Object (one per dancer, named by their id).
 
+import type { NotificationView } from "../notifications";
+
 /** A message in a room, as a live room-activity event previews it. */
 export interface RoomActivityMessage {
   id: number;
@@ -12,8 +14,11 @@ export interface RoomActivityMessage {
 
 /** Events a UserHub pushes to every socket of its dancer (JSON text frames). */
 export type LiveEvent =
-  /** New or bumped notifications (the hub reads them from Postgres), with the unread count. */
-  | { type: "notifications"; notifications: unknown[]; unreadCount: number }
+  /**
+   * New or bumped notifications (the hub reads them from Postgres; each as `GET /api/notifications`
+   * shows it, newest first), with the unread count; none, with the new count, after a read.
+   */
+  | { type: "notifications"; notifications: NotificationView[]; unreadCount: number }
   /** New messages in a room the dancer is not connected to: the newest, and how many came. */
   | { type: "room_activity"; roomId: number; message: RoomActivityMessage; count: number };
 
@@ -49,7 +54,8 @@ export interface UserHubRpc {
   /**
    * Something changed for this dancer: `notifications` asks the hub to read their notifications
    * changed since it last looked and push them; `rooms` are room activity to push as is. Cheap
-   * when the dancer has no socket open (nothing is read). Answers how many sockets it reached.
+   * when the dancer has no socket open (nothing is read). Answers how many sockets it reached
+   * (0 as well when it had nothing new to push).
    */
   publish(input: { notifications?: boolean; rooms?: Extract<LiveEvent, { type: "room_activity" }>[] }): Promise<number>;
 }

@@ -274,7 +274,7 @@ describe("GET /api/live: notifications", () => {
     const from = socket.frames.length;
     await userHubStub(t.env, ana.user.id).publish({ notifications: true });
     const frame = await socket.next<Extract<LiveFrame, { type: "notifications" }>>(isNotifications, 5_000, from);
-    expect(frame.notifications.map((n) => (n as { id: number }).id)).toEqual([late.id]);
+    expect(frame.notifications.map((n) => n.id)).toEqual([late.id]);
     expect(frame.unreadCount).toBe(3);
     expect(old.id).toBeGreaterThan(0);
     // Asked again, the hub has nothing new to say.

@@ -24,6 +24,7 @@ export {
   type NotificationChanges,
   type NotificationChangesInput,
 } from "./notifications.service";
+export type { NotificationView } from "./notifications.schemas";
 /** What the email job renders a queued notification email with. */
 export { NOTIFICATION_TEMPLATE, renderNotificationEmail, type NotificationEmailData } from "./notifications.emails";
 

@@ -90,7 +90,7 @@ const MICROS = "YYYY-MM-DD HH24:MI:SS.US";
  * A dancer's notifications changed since a point, and their unread count, with Postgres' clock,
  * as one statement not yet run (for a `db.batch`; {@link toNotificationChanges} reads its
  * result). Notifications from a dancer now blocked either way are left out, as on every route.
- * The `(user_id, updated_at, id)` index serves both parts.
+ * The changes are read on the `(user_id, updated_at, id)` index, the count on the unread one.
  */
 export function notificationChangesStatement(db: Db, { userId, since, limit }: NotificationChangesInput) {
   const visible = sql`n.user_id = ${userId} AND ${notBlockedBetween(userId, sql`n.actor_id`)}`;
