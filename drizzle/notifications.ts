@@ -48,6 +48,9 @@ export const notifications = pgTable(
       .where(sql`NOT ${table.isRead}`),
     // Cleanup: old read notifications.
     index("notifications_read_updated_idx").on(table.updatedAt).where(sql`${table.isRead}`),
+    // The live watch (src/modules/notifications/notify.watch.ts): the unread rows a statement
+    // just wrote or bumped (updated_at = its transaction's now()), read in the same round trip.
+    index("notifications_unread_updated_idx").on(table.updatedAt).where(sql`NOT ${table.isRead}`),
   ],
 );
 

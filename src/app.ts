@@ -17,6 +17,7 @@ import { chatRouter } from "./modules/chat";
 import { eventsRouter } from "./modules/events";
 import { graphRouter } from "./modules/graph";
 import { groupsRouter } from "./modules/groups";
+import { liveNotifications, liveRouter } from "./modules/live";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { moderationRouter } from "./modules/moderation";
 import { postsRouter } from "./modules/posts";
@@ -45,6 +46,8 @@ export function createApp() {
 
   app.use(requestId());
   app.use(requestContext);
+  // After the response, the live channels of the dancers this request notified are told.
+  app.use(liveNotifications);
   // Not overwriting: served media set their own Cross-Origin-Resource-Policy (the web app
   // shows them from another origin).
   app.use(secureHeaders({ overwrite: false }));
@@ -83,6 +86,7 @@ export function createApp() {
     .route("/", eventsRouter)
     .route("/", groupsRouter)
     .route("/", chatRouter)
+    .route("/", liveRouter)
     .route("/", searchRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1,5 +1,6 @@
 import { createCtx } from "../lib/context";
 import { errorFields } from "../lib/logger";
+import { withLiveNotifications } from "../modules/live";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
@@ -21,7 +22,8 @@ export const SCHEDULES: Record<string, Job[]> = {
 
 /**
  * Runs the jobs of one cron schedule in order, logging counts and durations. A failing job
- * does not stop the others; the run fails at the end so the trigger shows as failed.
+ * does not stop the others; the run fails at the end so the trigger shows as failed. The
+ * dancers the run notified who have a live channel open are told at the end.
  */
 export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
   const ctx = createCtx(env, { now, logFields: { cron } });
@@ -32,15 +34,22 @@ export async function runScheduled(cron: string, env: Env, now: Date): Promise<v
     return;
   }
   const failures: unknown[] = [];
-  for (const job of jobs) {
-    const started = Date.now();
-    try {
-      const counts = await job.run({ ...ctx, logger: logger.child({ job: job.name }) });
-      logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
-    } catch (error) {
-      failures.push(error);
-      logger.error("job failed", { job: job.name, durationMs: Date.now() - started, ...errorFields(error) });
-    }
-  }
+  // The notifications the jobs write (event reminders...) reach the live channels after the run.
+  await withLiveNotifications(
+    env,
+    async () => {
+      for (const job of jobs) {
+        const started = Date.now();
+        try {
+          const counts = await job.run({ ...ctx, logger: logger.child({ job: job.name }) });
+          logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
+        } catch (error) {
+          failures.push(error);
+          logger.error("job failed", { job: job.name, durationMs: Date.now() - started, ...errorFields(error) });
+        }
+      }
+    },
+    logger,
+  );
   if (failures.length) throw new AggregateError(failures, `${failures.length} job(s) failed for cron ${cron}`);
 }

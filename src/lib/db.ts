@@ -2,6 +2,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { getTableColumns, type Table } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "../../drizzle/schema";
+import { withRiders } from "./db-riders";
 
 export type Schema = typeof schema;
 export type Db = NeonHttpDatabase<Schema>;
@@ -30,7 +31,8 @@ export function createDb(config: DbConfig): Db {
   // deployment, so setting it here is idempotent.
   if (config.fetchEndpoint) neonConfig.fetchEndpoint = config.fetchEndpoint;
   const client = config.signal ? neon(config.databaseUrl, { fetchOptions: { signal: config.signal } }) : neon(config.databaseUrl);
-  return drizzle({ client, schema });
+  // Riders (db-riders.ts) do nothing unless a scope asked for one.
+  return drizzle({ client: withRiders(client), schema });
 }
 
 /** Postgres SQLSTATE codes the application reacts to. */

@@ -14,6 +14,17 @@ export {
   type NotifyOptions,
   type NotifyResult,
 } from "./notify.service";
+/** Who was just notified, for the live channels (src/modules/live). */
+export { NOTIFICATION_WRITE_MARK, notificationsChanged, watchNotifications, type NotificationWatch } from "./notify.watch";
+/** A dancer's notifications changed since a point, and their unread count: what a live channel pushes. */
+export {
+  notificationChanges,
+  notificationChangesStatement,
+  toNotificationChanges,
+  type NotificationChanges,
+  type NotificationChangesInput,
+} from "./notifications.service";
+export type { NotificationView } from "./notifications.schemas";
 /** What the email job renders a queued notification email with. */
 export { NOTIFICATION_TEMPLATE, renderNotificationEmail, type NotificationEmailData } from "./notifications.emails";
 

@@ -2,6 +2,7 @@ import { is, SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { notBlockedBetween } from "../blocks";
 import { NOTIFICATION_TEMPLATE } from "./notifications.emails";
+import { NOTIFICATION_WRITE_MARK } from "./notify.watch";
 
 /** The notification types the app sends today; `notify` takes any `[a-z_]{1,64}` type. */
 export const NOTIFICATION_TYPES = [
@@ -96,7 +97,9 @@ function recipientsFrom(to: Recipients): SQL {
  * make us mail an address its owner never confirmed. With `coalesce: "subject"` the group is
  * (type, subject) and the bump counts distinct actors (see {@link NotifyInput.coalesce}). The email row holds the type, the
  * actor's name and the data; the email job renders it when it sends it. Recipients are
- * written in id order, so concurrent fan-outs to overlapping sets do not deadlock.
+ * written in id order, so concurrent fan-outs to overlapping sets do not deadlock. The SQL
+ * carries {@link NOTIFICATION_WRITE_MARK}, so a watch (notify.watch.ts: the live channels)
+ * learns who was notified without a round trip.
  */
 export function notificationCtes(input: NotifyInput, options: NotifyOptions = {}): SQL {
   const name = options.name ?? "notify";
@@ -156,6 +159,7 @@ export function notificationCtes(input: NotifyInput, options: NotifyOptions = {}
       ORDER BY i.user_id, i.group_key
     ),
     ${row} AS (
+      ${sql.raw(NOTIFICATION_WRITE_MARK)}
       INSERT INTO notifications AS n (user_id, type, actor_id, subject_type, subject_id, data, group_key)
       SELECT user_id, type, actor_id, subject_type, subject_id, data, group_key FROM ${target} WHERE in_app
       ORDER BY user_id, group_key

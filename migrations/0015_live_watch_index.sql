@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_unread_updated_idx" ON "notifications" USING btree ("updated_at") WHERE NOT "notifications"."is_read";
