@@ -111,7 +111,8 @@ describe("messages", () => {
       replyToId: 1,
     });
     for (const [clientId, extra, code] of [
-      ["m3", { mediaUrl: "https://evil.example/media/x.jpg" }, "media_url_not_allowed"],
+      // Shaped as an upload's URL, on another origin (a URL of another shape fails validation).
+      ["m3", { mediaUrl: mediaUrl(t.env, "jpg").replace(/^https?:\/\/[^/]+/, "https://evil.example") }, "media_url_not_allowed"],
       ["m4", { replyToId: 99 }, "reply_not_found"],
     ] as const) {
       a.socket.send({ type: "send", clientId, text: "x", ...extra });
@@ -602,7 +603,7 @@ describe("REST send", () => {
     await b.socket.expectNone("message");
     const reused = await t.api.post(path, { token: tokens[0]!, json: { clientId: "rest-1", text: "otra" } });
     expect([reused.status, reused.body.code]).toEqual([409, "client_id_reused"]);
-    const media = await t.api.post(path, { token: tokens[0]!, json: { clientId: "rest-2", text: "x", mediaUrl: "https://example.com/x.jpg" } });
+    const media = await t.api.post(path, { token: tokens[0]!, json: { clientId: "rest-2", text: "x", mediaUrl: mediaUrl(t.env, "jpg").replace(/^https?:\/\/[^/]+/, "https://example.com") } });
     expect([media.status, media.body.code]).toEqual([400, "media_url_not_allowed"]);
     const reply = await t.api.post(path, { token: tokens[0]!, json: { clientId: "rest-3", text: "x", replyToId: 50 } });
     expect([reply.status, reply.body.code]).toEqual([404, "reply_not_found"]);

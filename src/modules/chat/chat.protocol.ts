@@ -5,6 +5,7 @@
 
 import { z } from "@hono/zod-openapi";
 import { multiLine } from "../../lib/text";
+import { MediaUrl } from "../media";
 
 /** A message's text: 1 to 4,000 characters (after trimming the ends). */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -51,7 +52,7 @@ const Emoji = z.string().trim().min(1).max(MAX_EMOJI_CHARS).regex(/^[^\s\p{Cc}\p
 export const SendMessageInput = z.strictObject({
   clientId: ClientId.openapi({ description: "Chosen by the client, unique per sender and room: a retry with the same one is the same message", example: "web-1733462400000-1" }),
   text: MessageText.openapi({ example: "¿Bailamos la próxima tanda?" }),
-  mediaUrl: z.string().max(2048).optional().openapi({ description: "An image or video uploaded with POST /api/media" }),
+  mediaUrl: MediaUrl.optional().openapi({ description: "An image or video uploaded with POST /api/media" }),
   replyToId: MessageId.optional().openapi({ description: "The id of a message of this room this one answers" }),
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
