@@ -1,5 +1,5 @@
 /**
- * Chat throughput and fan-out in local workerd (`wrangler dev`), through the real Worker and one
+ * Chat throughput and fan-out in local workerd (Miniflare), through the real Worker and one
  * ChatRoom Durable Object: 100 members of one room each hold a socket.
  *
  * 1. Ingest: `senders` sockets send as fast as their acks come back (a window of messages in
@@ -13,16 +13,19 @@
  * what the object can ingest, so the Worker runs here with it raised (CHAT_RATE_BURST and
  * CHAT_RATE_PER_SECOND): what is measured is the room, not the limit.
  */
-import { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neon } from "@neondatabase/serverless";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { WebSocket } from "ws";
 import { issueAccessToken } from "../src/lib/access-tokens";
 import { benchDatabase, percentile } from "./lib";
 
-const MEMBERS = 100;
+const MEMBERS = Number(process.env.BENCH_CHAT_MEMBERS ?? 100);
 const JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
 
 interface Frame {
@@ -44,89 +47,85 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `wrangler dev` on a free port, pointed at the bench database; resolves once it serves /health. */
+/**
+ * The Worker in local workerd through Miniflare, configured from wrangler.toml as `wrangler dev`
+ * configures it, but without wrangler dev's proxy in front (its extra hop would be measured too):
+ * the bundle is what `wrangler deploy` uploads.
+ */
 async function startWorker(databaseUrl: string, fetchEndpoint: string) {
+  const outdir = mkdtempSync(join(tmpdir(), "mt-bench-chat-"));
+  const bundled = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (bundled.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${bundled.stdout}${bundled.stderr}`);
+  const secrets = { DATABASE_URL: databaseUrl, JWT_SECRET, ENCRYPTION_KEY: "bench-encryption-key-0123456789abcdef012345", EMAIL_API_KEY: "" };
+  Object.assign(process.env, secrets);
+  // Module rules are for wrangler's own bundling; the bundle here is already built.
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   const port = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), "mt-bench-chat-"));
-  const vars = {
-    APP_ENV: "development",
-    LOG_LEVEL: "warn",
-    NEON_FETCH_ENDPOINT: fetchEndpoint,
-    CHAT_RATE_BURST: "100000",
-    CHAT_RATE_PER_SECOND: "100000",
-  };
-  const child = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--persist-to",
-      persist,
-      "--show-interactive-dev-session=false",
-      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        JWT_SECRET,
-        ENCRYPTION_KEY: "bench-encryption-key-0123456789abcdef012345",
-        EMAIL_API_KEY: "",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        WRANGLER_SEND_METRICS: "false",
-      },
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    ...workerOptions,
+    host: "127.0.0.1",
+    port,
+    modules: true,
+    scriptPath: join(outdir, "api.js"),
+    modulesRoot: outdir,
+    durableObjectsPersist: false,
+    bindings: {
+      ...(workerOptions.bindings ?? {}),
+      APP_ENV: "development",
+      LOG_LEVEL: "warn",
+      NEON_FETCH_ENDPOINT: fetchEndpoint,
+      CHAT_RATE_BURST: "100000",
+      CHAT_RATE_PER_SECOND: "100000",
+      ...secrets,
     },
-  );
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i === 119) throw new Error(`wrangler dev did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  }));
+  const url = await mf.ready;
+  const base = url.origin;
+  const health = await fetch(`${base}/health`);
+  if (!health.ok) throw new Error(`the Worker is not healthy: ${health.status} ${await health.text()}`);
   return {
     base,
     async stop() {
-      child.kill("SIGINT");
-      await new Promise((resolve) => child.once("exit", resolve));
-      rmSync(persist, { recursive: true, force: true });
+      await mf.dispose();
+      rmSync(outdir, { recursive: true, force: true });
     },
   };
 }
 
-/** A socket that parses frames and hands them to `onFrame`; resolves once the room says `ready`. */
+/**
+ * A socket (the `ws` package: Node's built-in client costs several times more CPU a frame, and
+ * the client shares this machine's two cores with workerd) that parses frames and hands them to
+ * `onFrame`; resolves once the room says `ready`.
+ */
 function connect(url: string, onFrame: (frame: Frame, at: number) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.addEventListener("message", (event) => {
+    // No permessage-deflate: each socket's frames would be deflated one by one on both sides
+    // (measured: a sixth of the throughput), which would be the client's cost, not the room's.
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    ws.on("message", (data: Buffer) => {
       const at = performance.now();
-      const frame = JSON.parse(String(event.data)) as Frame;
+      const frame = JSON.parse(data.toString("utf8")) as Frame;
       if (frame.type === "ready") resolve(ws);
       onFrame(frame, at);
     });
-    ws.addEventListener("error", () => reject(new Error("socket error")));
-    ws.addEventListener("close", (event) => reject(new Error(`closed ${event.code} ${event.reason}`)));
+    ws.on("error", () => reject(new Error("socket error")));
+    ws.on("close", (code, reason) => reject(new Error(`closed ${code} ${String(reason)}`)));
   });
 }
 
 export async function chatBench(options: { messages?: number; senders?: number; rate?: number } = {}): Promise<void> {
   const total = options.messages ?? 5000;
   const senders = options.senders ?? 10;
-  const rate = options.rate ?? 1000;
+  const rate = options.rate ?? Number(process.env.BENCH_CHAT_RATE ?? 1000);
   const db = await benchDatabase("chat");
   const sql = neon(db.databaseUrl);
   const worker = await startWorker(db.databaseUrl, db.fetchEndpoint);
   const sockets: WebSocket[] = [];
   try {
-    console.log(`chat: ${MEMBERS} sockets in one room, local workerd (wrangler dev), outbox to ${db.engine}`);
+    console.log(`chat: ${MEMBERS} sockets in one room, local workerd (Miniflare), outbox to ${db.engine}`);
     await sql.query(`INSERT INTO users (email, username, password, name)
       SELECT 'bench' || i || '@chat.test', 'bench_chat_' || i, 'x', 'Dancer ' || i FROM generate_series(1, ${MEMBERS}) i`);
     const users = (await sql.query("SELECT id, role FROM users ORDER BY id")) as { id: number; role: string }[];

@@ -75,6 +75,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   private alarmAt: number | null = null;
   private flushing: Promise<void> | null = null;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private socketCache: WebSocket[] | null = null;
   private readonly log: Logger;
   /** Writes per socket: a burst, then a rate (configurable for the benchmark, see lib/env.ts). */
   private readonly rate: { burst: number; perSecond: number };
@@ -118,6 +119,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     const { 0: client, 1: server } = new WebSocketPair();
     const wasOnline = this.isOnline(identity.userId);
     this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
+    this.socketCache = null;
     const attachment: SocketAttachment = {
       userId: identity.userId,
       connId: crypto.randomUUID(),
@@ -633,7 +635,17 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   }
 
   /** A socket went away: the member's presence and typing end with their last one. */
+  /**
+   * The open sockets, asked of the runtime once and kept until one opens or closes: a broadcast
+   * to a hundred sockets would otherwise fetch them all again for every message.
+   */
+  private sockets(): WebSocket[] {
+    this.socketCache ??= this.ctx.getWebSockets();
+    return this.socketCache;
+  }
+
   private gone(ws: WebSocket): void {
+    this.socketCache = null;
     const socket = ws.deserializeAttachment() as SocketAttachment | null;
     if (!socket || socket.closing) return;
     this.buckets.delete(`socket:${socket.connId}`);
@@ -677,7 +689,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
   /** One serialization for every socket but `except`. */
   private broadcast(frame: ServerFrame, except?: WebSocket): void {
     const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.sockets()) {
       if (ws === except || ws.readyState !== WebSocket.OPEN) continue;
       try {
         ws.send(text);
