@@ -1,5 +1,5 @@
-import { neonConfig } from "@neondatabase/serverless";
 import { eq } from "drizzle-orm";
+import { roundTrips } from "../../../test/roundtrips";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, chatMessages, messageReactions } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
@@ -206,20 +206,6 @@ describe("chat history: security and round trips", () => {
 
   it("answers history, catch-up and search in one round trip each", async () => {
     const { me, room } = await roomWithMessages(3);
-    const original = neonConfig.fetchFunction as typeof fetch | undefined;
-    async function roundTrips(call: () => Promise<ApiResponse>) {
-      let trips = 0;
-      neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
-        trips += 1;
-        return (original ?? fetch)(input, init);
-      };
-      try {
-        const res = await call();
-        return { status: res.status, trips };
-      } finally {
-        neonConfig.fetchFunction = original;
-      }
-    }
     for (const path of ["messages", "messages?afterId=1", "messages/search?q=m2"]) {
       expect(await roundTrips(() => t.api.get(`/api/chat/rooms/${room.id}/${path}`, { token: me.token })), path).toEqual({ status: 200, trips: 1 });
     }

@@ -1,5 +1,5 @@
-import { neonConfig } from "@neondatabase/serverless";
 import { eq } from "drizzle-orm";
+import { roundTrips } from "../../../test/roundtrips";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, chatMessages, chatRoomUsers, chatRooms } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
@@ -448,20 +448,6 @@ describe("chat members: security", () => {
 });
 
 describe("database round trips per members request", () => {
-  async function roundTrips(call: () => Promise<ApiResponse>): Promise<{ status: number; trips: number }> {
-    const original = neonConfig.fetchFunction as typeof fetch | undefined;
-    let trips = 0;
-    neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
-      trips += 1;
-      return (original ?? fetch)(input, init);
-    };
-    try {
-      const res = await call();
-      return { status: res.status, trips };
-    } finally {
-      neonConfig.fetchFunction = original;
-    }
-  }
 
   it("answers each members route in one round trip (a batch of two statements for changes)", async () => {
     const { room, people } = await groupOf(3);

@@ -1,5 +1,5 @@
-import { neonConfig } from "@neondatabase/serverless";
 import { eq, sql } from "drizzle-orm";
+import { roundTrips } from "../../../test/roundtrips";
 import { describe, expect, it } from "vitest";
 import { blockedUsers, chatRoomUsers, chatRooms, eventCoOrganizers, idempotencyKeys, userSettings, users } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
@@ -63,20 +63,6 @@ async function allRoomPages(token: string, limit: number) {
   return pages;
 }
 
-async function roundTrips(call: () => Promise<ApiResponse>): Promise<{ status: number; trips: number }> {
-  const original = neonConfig.fetchFunction as typeof fetch | undefined;
-  let trips = 0;
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
-    trips += 1;
-    return (original ?? fetch)(input, init);
-  };
-  try {
-    const res = await call();
-    return { status: res.status, trips };
-  } finally {
-    neonConfig.fetchFunction = original;
-  }
-}
 
 const card = (u: { id: number; username: string; name: string; profileImage: string | null }) => ({
   id: u.id,

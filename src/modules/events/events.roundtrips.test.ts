@@ -1,5 +1,5 @@
-import { neonConfig } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
+import { roundTrips } from "../../../test/roundtrips";
 import { signedIn } from "../../../test/auth";
 import { befriend, createEvent, createGroupWithAdmin, createUser, rsvp, unique } from "../../../test/factories";
 import { type ApiResponse, useTestDatabase } from "../../../test/harness";
@@ -10,20 +10,6 @@ import { type ApiResponse, useTestDatabase } from "../../../test/harness";
  */
 const t = await useTestDatabase();
 
-async function roundTrips(call: () => Promise<ApiResponse>): Promise<{ status: number; trips: number }> {
-  const original = neonConfig.fetchFunction as typeof fetch | undefined;
-  let trips = 0;
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
-    trips += 1;
-    return (original ?? fetch)(input, init);
-  };
-  try {
-    const res = await call();
-    return { status: res.status, trips };
-  } finally {
-    neonConfig.fetchFunction = original;
-  }
-}
 
 describe("database round trips per events request", () => {
   it("answers every events route in one round trip", async () => {

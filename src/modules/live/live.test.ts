@@ -1,4 +1,5 @@
 import { neonConfig } from "@neondatabase/serverless";
+import { countRoundTrips } from "../../../test/roundtrips";
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
@@ -107,20 +108,6 @@ async function until(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
   }
 }
 
-/** The Neon HTTP requests made (by the Worker and the hubs: one isolate in tests) while `work` runs. */
-async function roundTrips<T>(work: () => Promise<T>): Promise<{ result: T; trips: number }> {
-  const original = neonConfig.fetchFunction as typeof fetch | undefined;
-  let trips = 0;
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
-    trips += 1;
-    return (original ?? fetch)(input, init);
-  };
-  try {
-    return { result: await work(), trips };
-  } finally {
-    neonConfig.fetchFunction = original;
-  }
-}
 
 const isNotifications = (frame: LiveFrame) => frame.type === "notifications";
 
@@ -377,7 +364,7 @@ describe("GET /api/live: presence and cost", () => {
   it("reads nothing when publish finds no socket open", async () => {
     const ana = await signedIn(t);
     await createNotification(t.db, { userId: ana.user.id });
-    const { result, trips } = await roundTrips(() => userHubStub(t.env, ana.user.id).publish({ notifications: true }));
+    const { result, trips } = await countRoundTrips(() => userHubStub(t.env, ana.user.id).publish({ notifications: true }));
     expect(result).toBe(0);
     expect(trips).toBe(0);
   });
@@ -386,14 +373,14 @@ describe("GET /api/live: presence and cost", () => {
     const [ana, bruno, carla] = await Promise.all([signedIn(t), signedIn(t), signedIn(t)]);
     const post = await createPost(t.db, { userId: bruno.user.id, visibility: "public" });
     // Liking one's own post builds the notification, which notifies nobody.
-    expect(await roundTrips(() => t.api.post(`/api/posts/${post.id}/like`, { token: bruno.token }))).toMatchObject({ trips: 1 });
+    expect(await countRoundTrips(() => t.api.post(`/api/posts/${post.id}/like`, { token: bruno.token }))).toMatchObject({ trips: 1 });
     // Carla is notified, but has no channel open: no hub is called.
-    expect(await roundTrips(() => t.api.post(`/api/users/${carla.user.id}/follow`, { token: ana.token }))).toMatchObject({ trips: 1 });
+    expect(await countRoundTrips(() => t.api.post(`/api/users/${carla.user.id}/follow`, { token: ana.token }))).toMatchObject({ trips: 1 });
     // A request that writes no notification at all.
-    expect(await roundTrips(() => t.api.get("/api/notifications", { token: ana.token }))).toMatchObject({ trips: 1 });
+    expect(await countRoundTrips(() => t.api.get("/api/notifications", { token: ana.token }))).toMatchObject({ trips: 1 });
     // Ana is live: the request still makes one round trip; her hub then reads once.
     const socket = await connect(ana.token);
-    expect(await roundTrips(() => t.api.post(`/api/users/${ana.user.id}/follow`, { token: bruno.token }))).toMatchObject({ trips: 2 });
+    expect(await countRoundTrips(() => t.api.post(`/api/users/${ana.user.id}/follow`, { token: bruno.token }))).toMatchObject({ trips: 2 });
     await socket.next(isNotifications);
   });
 
