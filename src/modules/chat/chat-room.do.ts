@@ -20,7 +20,8 @@ import {
   TYPING_THROTTLE_MS,
 } from "./chat.protocol";
 import { type ChatRoomRpc, IDENTITY_HEADER, type RoomIdentity, type SendResult } from "./chat-room.rpc";
-import { flushOutbox, type LiveTarget, memberReceipts, roomMessagesBetween } from "./chat-room.outbox";
+import { flushOutbox, type LiveTarget, memberReceipts } from "./chat-room.outbox";
+import { messagesAfter } from "./history.service";
 import { type RoomMeta, RoomStore, type StoredMessage } from "./chat-room.storage";
 import {
   fail,
@@ -239,7 +240,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     }
     // A retry of a message the object no longer keeps: Postgres has it.
     try {
-      const [message] = await roomMessagesBetween(this.pgCtx(), { roomId: this.meta.roomId, afterSeq: result.seq - 1, beforeSeq: result.seq + 1, limit: 1 });
+      const [message] = await messagesAfter(this.pgCtx(), this.meta.roomId, result.seq - 1, 1, result.seq + 1);
       if (message) return { ok: true, message, duplicate: true };
     } catch (error) {
       this.log.warn("chat retry read failed", { roomId: this.meta.roomId, code: failureCode(error) });
@@ -512,7 +513,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     }
     let found: ChatMessage | undefined;
     try {
-      [found] = await roomMessagesBetween(this.pgCtx(), { roomId: this.meta.roomId, afterSeq: seq - 1, beforeSeq: seq + 1, limit: 1 });
+      [found] = await messagesAfter(this.pgCtx(), this.meta.roomId, seq - 1, 1, seq + 1);
     } catch (error) {
       this.log.warn("chat message read failed", { roomId: this.meta.roomId, code: failureCode(error) });
       this.error(ws, "unavailable", "That message cannot be read right now; try again.");
@@ -555,7 +556,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     const replay: ChatMessage[] = [];
     if (afterId + 1 < floor) {
       try {
-        replay.push(...(await roomMessagesBetween(this.pgCtx(), { roomId, afterSeq: afterId, beforeSeq: floor, limit: RESUME_PAGE })));
+        replay.push(...(await messagesAfter(this.pgCtx(), roomId, afterId, RESUME_PAGE, floor)));
       } catch (error) {
         this.log.warn("chat resume read failed", { roomId, code: failureCode(error) });
         return this.error(ws, "unavailable", "Older messages cannot be read right now; resume again shortly.");

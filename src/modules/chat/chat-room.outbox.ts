@@ -8,7 +8,6 @@ import type { Ctx } from "../../lib/context";
 import { isoUtc } from "../../lib/time";
 import { friendshipActivityCount, friendshipActivityCtes } from "../graph";
 import { notificationCounts, notificationCtes } from "../notifications";
-import type { ChatMessage } from "./chat.protocol";
 import type { PendingOutbox } from "./chat-room.storage";
 
 /** How many characters of a message a room list, a notification and a live event show. */
@@ -239,61 +238,6 @@ export async function flushOutbox(ctx: Ctx, input: { roomId: number; batch: Pend
     }
   });
   return result;
-}
-
-/** A row of chat_messages as every chat route shows it. */
-type MessageRow = {
-  room_seq: number;
-  user_id: number;
-  client_id: string | null;
-  message: string;
-  media_url: string | null;
-  media_type: string | null;
-  reply_to_seq: number | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-  reactions: ChatMessage["reactions"] | string;
-};
-
-function toChatMessage(roomId: number, row: MessageRow): ChatMessage {
-  const reactions = typeof row.reactions === "string" ? (JSON.parse(row.reactions) as ChatMessage["reactions"]) : row.reactions;
-  return {
-    id: Number(row.room_seq),
-    roomId,
-    userId: Number(row.user_id),
-    clientId: row.client_id,
-    text: row.deleted_at ? "" : row.message,
-    mediaUrl: row.deleted_at ? null : row.media_url,
-    mediaType: !row.deleted_at && (row.media_type === "image" || row.media_type === "video") ? row.media_type : null,
-    replyToId: row.reply_to_seq === null ? null : Number(row.reply_to_seq),
-    createdAt: isoUtc(row.created_at),
-    editedAt: isoUtc(row.edited_at),
-    deletedAt: isoUtc(row.deleted_at),
-    reactions: reactions.map((r) => ({ emoji: r.emoji, count: Number(r.count), userIds: r.userIds.map(Number) })),
-  };
-}
-
-/**
- * A room's messages numbered after `afterSeq` and before `beforeSeq`, in order, at most
- * `limit`, from Postgres: what a resume replays when the gap is older than the object keeps.
- */
-export async function roomMessagesBetween(
-  { db }: Ctx,
-  input: { roomId: number; afterSeq: number; beforeSeq: number; limit: number },
-): Promise<ChatMessage[]> {
-  const { rows } = await db.execute<MessageRow>(sql`
-    SELECT m.room_seq, m.user_id, m.client_id, m.message, m.media_url, m.media_type, m.reply_to_seq, m.created_at, m.edited_at,
-      m.deleted_at,
-      coalesce((SELECT json_agg(json_build_object('emoji', e.emoji, 'count', e.n, 'userIds', e.ids) ORDER BY e.first, e.emoji)
-        FROM (SELECT r.emoji, count(*)::int AS n, (array_agg(r.user_id ORDER BY r.created_at, r.user_id))[1:20] AS ids,
-                     min(r.created_at) AS first
-              FROM message_reactions r WHERE r.message_id = m.id GROUP BY r.emoji) e), '[]'::json) AS reactions
-    FROM chat_messages m
-    WHERE m.chat_room_id = ${input.roomId} AND m.room_seq > ${input.afterSeq} AND m.room_seq < ${input.beforeSeq}
-    ORDER BY m.room_seq
-    LIMIT ${input.limit}`);
-  return rows.map((row) => toChatMessage(input.roomId, row));
 }
 
 /** The members' receipts as Postgres has them, read once by a room's object. */

@@ -119,17 +119,24 @@ export async function listMessages(
 }
 
 /**
- * Up to `limit` messages of a room after the number `afterId`, oldest first, straight from
- * Postgres with no membership check: for the room's ChatRoom object, which resumes a client
- * from here when the gap is older than what it keeps (it knows its members already).
+ * Up to `limit` messages of a room after the number `afterId` (and before `beforeId`), oldest
+ * first, straight from Postgres with no membership check: for the room's ChatRoom object, which
+ * resumes a client from here when the gap is older than what it keeps, and reads back a message
+ * it no longer keeps (it knows its members already).
  *
  * @example
- * const missed = await messagesAfter(ctx, roomId, afterId, RESUME_PAGE + 1);
+ * const missed = await messagesAfter(ctx, roomId, afterId, RESUME_PAGE, oldestKept);
  */
-export async function messagesAfter(ctx: Ctx, roomId: number, afterId: number, limit: number): Promise<ChatMessage[]> {
+export async function messagesAfter(
+  ctx: Ctx,
+  roomId: number,
+  afterId: number,
+  limit: number,
+  beforeId: number = INT4_MAX,
+): Promise<ChatMessage[]> {
   const { rows } = await ctx.db.execute<MessageRow>(sql`
     SELECT ${messageColumns} FROM chat_messages cm
-    WHERE cm.chat_room_id = ${roomId} AND cm.room_seq > ${afterId}
+    WHERE cm.chat_room_id = ${roomId} AND cm.room_seq > ${afterId} AND cm.room_seq < ${beforeId}
     ORDER BY cm.room_seq
     LIMIT ${limit}`);
   return rows.map(toMessage);
