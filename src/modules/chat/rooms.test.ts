@@ -480,7 +480,9 @@ describe("GET /api/chat/rooms", () => {
     const plan = (rows as { "QUERY PLAN": string }[]).map((r) => r["QUERY PLAN"]).join("\n");
     expect(plan).toContain("chat_room_users_user_idx");
     expect(plan).toContain("chat_rooms_pkey");
-    expect(plan).toContain("unique_chat_participant");
+    // The other members of each room on the page, by an index on the room: the planner takes either
+    // (PostgreSQL 15 with statistics prefers the narrower chat_room_users_room_idx).
+    expect(plan).toMatch(/unique_chat_participant|chat_room_users_room_idx/);
     // The cards' subqueries run in a Result above the sort (for the page's rows), not for every membership.
     expect(plan).toMatch(/Limit[^\n]*\n\s*->\s+Result[^\n]*\n[\s\S]*?->\s+Sort/);
   });
