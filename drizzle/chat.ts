@@ -8,7 +8,6 @@ import { type SQL, sql } from "drizzle-orm";
 import {
   boolean,
   check,
-  customType,
   index,
   integer,
   pgTable,
@@ -18,6 +17,7 @@ import {
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
+import { tsvector } from "./types";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { events } from "./events";
 import { users } from "./users";
@@ -27,8 +27,6 @@ export const CHAT_ROOM_TYPES = ["direct", "group", "event"] as const;
 export const CHAT_MEDIA_TYPES = ["image", "video", "audio", "file"] as const;
 export const CHAT_MEMBER_ROLES = ["member", "admin"] as const;
 
-/** Postgres' full-text document type (drizzle has no built-in for it). */
-const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const chatRooms = pgTable(
   "chat_rooms",

@@ -2,7 +2,6 @@ import { type SQL, sql } from "drizzle-orm";
 import {
   boolean,
   check,
-  customType,
   date,
   index,
   integer,
@@ -15,7 +14,9 @@ import {
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
+import { point, tsvector } from "./types";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
+import { venues } from "./directory";
 import { groups } from "./groups";
 import { users } from "./users";
 
@@ -31,9 +32,6 @@ export const REMINDER_KINDS = ["24h", "1h"] as const;
 export const TICKET_STATUSES = ["active", "cancelled"] as const;
 export const CHECK_IN_METHODS = ["user", "ticket"] as const;
 
-/** Postgres' full-text document and geometric point types (drizzle has no built-ins for them). */
-const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
-const point = customType<{ data: string }>({ dataType: () => "point" });
 
 /**
  * An event's searchable text, as posts' (social.ts): accents folded, `simple` configuration.
@@ -189,6 +187,8 @@ export const events = pgTable(
     ),
     // full-text search (GIN below), kept by Postgres from the text columns.
     searchVector: tsvector("search_vector").generatedAlwaysAs(eventSearchDocument),
+    // the venue from the directory it takes place at, when linked;
+    venueId: integer("venue_id").references(() => venues.id, { onDelete: "set null" }),
   },
   (table) => [
     index("events_user_idx").on(table.userId),
@@ -201,6 +201,8 @@ export const events = pgTable(
     index("events_geo_idx").using("gist", table.geo),
     index("events_search_idx").using("gin", table.searchVector),
     index("events_group_idx").on(table.groupId, table.startDate),
+    // A venue's events (its page, and who may review it).
+    index("events_venue_idx").on(table.venueId, table.startDate),
     uniqueIndex("events_series_occurrence_idx").on(table.seriesId, table.occurrenceOn),
     check(
       "events_type_check",

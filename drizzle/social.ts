@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { tsvector } from "./types";
 import { createInsertSchema, createSelectSchema } from "drizzle-zod";
 import { events } from "./events";
 import { groups } from "./groups";
@@ -8,8 +9,6 @@ import { users } from "./users";
 export const POST_VISIBILITIES = ["public", "friends", "private"] as const;
 export const POST_TYPES = ["post", "share", "poll"] as const;
 
-/** Postgres' full-text document type (drizzle has no built-in for it). */
-const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 /**
  * A post's searchable text: the plain text (the content when there is none), accents folded,

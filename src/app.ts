@@ -14,9 +14,11 @@ import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { chatRouter } from "./modules/chat";
+import { directoryRouter } from "./modules/directory";
 import { eventsRouter } from "./modules/events";
 import { graphRouter } from "./modules/graph";
 import { groupsRouter } from "./modules/groups";
+import { housingRouter } from "./modules/housing";
 import { liveNotifications, liveRouter } from "./modules/live";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { moderationRouter } from "./modules/moderation";
@@ -24,7 +26,9 @@ import { postsRouter } from "./modules/posts";
 import { rolesRouter } from "./modules/roles";
 import { searchRouter } from "./modules/search";
 import { systemRouter } from "./modules/system";
+import { travelRouter } from "./modules/travel";
 import { usersRouter } from "./modules/users";
+import { volunteersRouter } from "./modules/volunteers";
 
 /** Request bodies above this are refused with 413 before they are read (uploads have their own caps). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +38,7 @@ export const API_INFO = {
   version: "1.0.0",
   description:
     "The backend of Mundo Tango, the worldwide social network for tango dancers: profiles, posts, " +
-    "friendships, milongas and festivals, chat, housing. Errors are RFC 9457 problem+json.",
+    "friendships, milongas and festivals, chat, housing, teachers and venues, volunteers, trips. Errors are RFC 9457 problem+json.",
 };
 
 /**
@@ -87,7 +91,11 @@ export function createApp() {
     .route("/", groupsRouter)
     .route("/", chatRouter)
     .route("/", liveRouter)
-    .route("/", searchRouter);
+    .route("/", searchRouter)
+    .route("/", housingRouter)
+    .route("/", directoryRouter)
+    .route("/", volunteersRouter)
+    .route("/", travelRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -26,6 +26,21 @@ export const NOTIFICATION_TYPES = [
   "group_join_request",
   "group_join_approved",
   "event_review",
+  "booking_requested",
+  "booking_approved",
+  "booking_rejected",
+  "booking_cancelled",
+  "booking_completed",
+  "housing_review",
+  "student_request",
+  "student_approved",
+  "teacher_review",
+  "venue_review",
+  "volunteer_application",
+  "volunteer_accepted",
+  "volunteer_declined",
+  "volunteer_task_cancelled",
+  "friend_trip",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
