@@ -51,6 +51,18 @@ describe("db:seed", () => {
         WHERE NOT EXISTS (SELECT 1 FROM friendships r WHERE r.user_id = f.friend_id AND r.friend_id = f.user_id)`),
     ).toBe(0);
     expect(counts.friendships).toBe(2 * (await count(sql`SELECT count(*) AS n FROM friend_requests WHERE status = 'accepted'`)));
+    // The travel world: venues linked from their events, teachers (some visiting elsewhere),
+    // listings with an approved stay, volunteers with availability, a task per festival, trips.
+    expect(counts.venues).toBe(CITIES.reduce((n, c) => n + c.venues.length, 0));
+    expect(await count(sql`SELECT count(*) AS n FROM events WHERE venue_id IS NULL`)).toBe(0);
+    expect(counts.teachers).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM teacher_locations`)).toBe(3);
+    expect(counts.listings).toBe(4);
+    expect(await count(sql`SELECT count(*) AS n FROM guest_bookings WHERE status = 'approved'`)).toBe(counts.bookings);
+    expect(counts.volunteers).toBe(7);
+    expect(await count(sql`SELECT count(DISTINCT volunteer_id) AS n FROM volunteer_availability`)).toBe(7);
+    expect(counts.volunteerTasks).toBe(CITIES.length);
+    expect(counts.trips).toBe(4);
     // No event has more "going" RSVPs than places.
     expect(
       await count(sql`SELECT count(*) AS n FROM events e WHERE e.max_attendees <

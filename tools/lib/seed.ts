@@ -12,6 +12,7 @@ import {
 } from "../../drizzle/schema";
 import type { Db } from "../../src/lib/db";
 import { hashPassword } from "../../src/lib/password";
+import { seedTravel, type TravelSeedCounts } from "./seed-travel";
 
 /** Every demo account's email ends with this, so a rerun replaces exactly the demo data. */
 export const SEED_EMAIL_DOMAIN = "seed.mundotango.test";
@@ -75,7 +76,7 @@ export interface SeedOptions {
   log?: (line: string) => void;
 }
 
-export interface SeedCounts {
+export interface SeedCounts extends TravelSeedCounts {
   users: number;
   follows: number;
   friendships: number;
@@ -100,7 +101,8 @@ const DAY = 86_400_000;
 /**
  * Fills the database with demo data: dancers in the original platform's ten cities, who
  * follow and befriend each other, post, organize milongas, practicas and festivals and
- * RSVP to them, plus the 16 Life CEO domains. Rerunning replaces the previous demo data
+ * RSVP to them; the cities' venues, teachers, listings, volunteers and trips
+ * (seed-travel.ts); plus the 16 Life CEO domains. Rerunning replaces the previous demo data
  * (accounts under {@link SEED_EMAIL_DOMAIN}, and everything that cascades from them).
  */
 export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
@@ -323,6 +325,8 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
           FROM event_rsvps GROUP BY event_id) c
     WHERE c.event_id = e.id`);
 
+  const travel = await seedTravel(db, random, { now, cities: CITIES, byCity, log });
+
   const [domains] = await db.select({ n: sql<number>`count(*)::int` }).from(lifeCeoDomains);
   const sample = await db.select({ username: users.username }).from(users).where(eq(users.id, ids[0]!));
   log?.(`Done. Log in as ${sample[0]?.username ?? "any seeded user"} with password "${SEED_PASSWORD}".`);
@@ -335,5 +339,6 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     events: createdEvents.length,
     rsvps: rsvpRows.length,
     lifeCeoDomains: domains?.n ?? 0,
+    ...travel,
   };
 }
