@@ -120,6 +120,23 @@ describe("concurrent applications", () => {
     expect([counters.seatsTaken, counters.applicationCount]).toEqual([counters.seated, counters.pending]);
   });
 
+  it("decides applications racing a cancel one way: in before it, or 409 task_not_open", async () => {
+    const organizer = await signedIn(t);
+    const task = await createTask(t.db, { createdBy: organizer.user.id });
+    const helpers = await Promise.all(Array.from({ length: 5 }, () => signedIn(t)));
+    for (const helper of helpers) await createVolunteer(t.db, helper.user.id);
+    const results = await Promise.all([
+      ...helpers.map((h) => t.api.post(`/api/volunteer/tasks/${task.id}/apply`, { token: h.token })),
+      t.api.post(`/api/volunteer/tasks/${task.id}/cancel`, { token: organizer.token }),
+    ]);
+    const applies = results.slice(0, 5);
+    expect(results[5]!.status).toBe(200);
+    for (const r of applies) expect(r.status === 201 || (r.status === 409 && r.body.code === "task_not_open")).toBe(true);
+    const counters = await taskCounters(t.db, task.id);
+    expect(counters).toEqual({ seatsTaken: 0, applicationCount: applies.filter((r) => r.status === 201).length, seated: 0, pending: counters.pending });
+    expect(counters.pending).toBe(counters.applicationCount);
+  });
+
   it("keeps the counters exact when a volunteer deletes their profile while being accepted", async () => {
     const { organizer, task, helpers, applications } = await taskWithApplicants(4, { seats: 4 });
     const other = await createTask(t.db, { createdBy: (await createUser(t.db)).id });

@@ -4,8 +4,7 @@ import { notFound } from "../../lib/errors";
 import { notBlockedBetween } from "../blocks";
 import { accountUsable } from "../users";
 import { experienceJson, volunteerJson } from "./volunteers.cards";
-import type { ExperienceInput, ProfileInput, UpdateExperienceInput } from "./volunteers.input";
-import { VOLUNTEER_LIMITS } from "./volunteers.input";
+import { type ExperienceInput, type ProfileInput, type UpdateExperienceInput, VOLUNTEER_LIMITS } from "./volunteers.input";
 import { refuseUnlessOk } from "./volunteers.policy";
 import { type Experience, type MyVolunteer, toExperience, toMyVolunteer, toVolunteer, type Volunteer } from "./volunteers.schemas";
 
