@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/schema";
-import { roleLevel, ROLES } from "../drizzle/users";
+import { roleLevel, ROLES, users } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
 import { createChatRoom, createComment, createEvent, createGroup, createNotification, createPost, createSeries, createUser } from "../test/factories";
@@ -8,6 +8,8 @@ import { type ApiResponse, type TestContext, useTestDatabase } from "../test/har
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
 import { mediaUrl } from "../test/factories";
+import { createApplication, createTask, createVolunteer } from "../test/volunteers";
+import { volunteerExperiences } from "../drizzle/volunteers";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -74,6 +76,35 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     await t.db.insert(eventPhotos).values({ id: event.id, eventId: event.id, userId: ownerId, url: mediaUrl(t.env) });
     await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_photos', 'id'), (SELECT max(id) FROM event_photos))`);
     return String(event.id);
+  },
+  // A volunteer task for the owner's draft event: only its organizers see it, so no one else may read, edit,
+  // cancel, rank volunteers for, apply to or list the applications of it.
+  volunteer_task: async (t, ownerId) => {
+    const event = await createEvent(t.db, { userId: ownerId, status: "draft" });
+    return String((await createTask(t.db, { createdBy: ownerId, eventId: event.id })).id);
+  },
+  // The owner's application to someone else's open task: seen by the owner and that task's organizers only,
+  // so no one else may accept, decline, check in, log hours for or mark it.
+  volunteer_application: async (t, ownerId) => {
+    const task = await createTask(t.db, { createdBy: (await createUser(t.db)).id });
+    const volunteer = await createVolunteer(t.db, ownerId);
+    return String((await createApplication(t.db, { taskId: task.id, volunteerId: volunteer.id })).id);
+  },
+  // An entry of the owner's resume: only its owner edits or removes it.
+  volunteer_experience: async (t, ownerId) => {
+    const volunteer = await createVolunteer(t.db, ownerId);
+    const [row] = await t.db
+      .insert(volunteerExperiences)
+      .values({ volunteerId: volunteer.id, role: "Door", organization: "CITA", startedOn: "2024-03-01" })
+      .returning({ id: volunteerExperiences.id });
+    return String(row!.id);
+  },
+  // The owner's volunteer profile on a suspended account: no one sees it (the profile is public to signed-in
+  // dancers otherwise; blocks are tested in the module).
+  volunteer: async (t, ownerId) => {
+    const volunteer = await createVolunteer(t.db, ownerId);
+    await t.db.update(users).set({ suspended: true }).where(eq(users.id, ownerId));
+    return String(volunteer.id);
   },
 };
 

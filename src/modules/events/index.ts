@@ -5,6 +5,8 @@ export { eventVisibleTo, managesEvent } from "./events.conditions";
 /** The event card every read path shows (discovery, a group's events, search, and the other events parts). */
 export { CARD_CIRCLE_SAMPLE, eventCardColumns } from "./events.cards";
 export { EventSchema, toEvent, type Event, type EventCardRow } from "./events.schemas";
+/** The IANA zone field events and series take, for other modules' local times (volunteer availability). */
+export { TimeZone } from "./events.input";
 export { removeEvents, setEventsHidden } from "./events.moderation";
 /** RSVPs: the capacity-raise path promotes the waitlist; an event's cancel locks its RSVPs first. */
 export { lockEventForRsvps, promoteWaitlisted } from "./rsvps.service";
