@@ -120,25 +120,7 @@ describe("venues", () => {
   });
 });
 
-describe("events link their venue", () => {
-  const event = (overrides: Record<string, unknown> = {}) => ({
-    title: "Milonga", eventType: "milonga", startDate: "2099-03-07T21:00:00-03:00", location: "Salon Canning", ...overrides,
-  });
-
-  it("takes a venueId on create and edit (an unknown one is 400), and shows it", async () => {
-    const { user, token } = await signedIn(t);
-    const place = await createVenue(t.db, { createdBy: user.id });
-    const created = await t.api.post("/api/events", { token, json: event({ venueId: place.id }) });
-    expect([created.status, created.body.venueId]).toEqual([201, place.id]);
-    const unknown = await t.api.post("/api/events", { token, json: event({ venueId: 2147483647 }) });
-    expect([unknown.status, unknown.body.code]).toEqual([400, "unknown_venue"]);
-    const cleared = await t.api.patch(`/api/events/${created.body.id}`, { token, json: { venueId: null } });
-    expect([cleared.status, cleared.body.venueId]).toEqual([200, null]);
-    const wrong = await t.api.patch(`/api/events/${created.body.id}`, { token, json: { venueId: 2147483647 } });
-    expect([wrong.status, wrong.body.code]).toEqual([400, "unknown_venue"]);
-    expect((await t.api.get(`/api/events/${created.body.id}`)).body.venueId).toBeNull();
-  });
-
+describe("events at a venue", () => {
   it("GET /api/venues/{id}/events lists its upcoming visible events, soonest first, by cursor", async () => {
     const organizer = await createUser(t.db);
     const place = await createVenue(t.db, { createdBy: organizer.id });
