@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { eventPhotos, eventReviews, friendRequests, sessions } from "../drizzle/schema";
+import { eventPhotos, eventReviews, friendRequests, sessions, teacherReviews, venueReviews, volunteerExperiences } from "../drizzle/schema";
 import { roleLevel, ROLES, users } from "../drizzle/users";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "../test/auth";
@@ -9,7 +9,7 @@ import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
 import { mediaUrl } from "../test/factories";
 import { createApplication, createTask, createVolunteer } from "../test/volunteers";
-import { volunteerExperiences } from "../drizzle/volunteers";
+import { createSchool, createStudentLink, createTeacher, createVenue } from "../test/directory";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -105,6 +105,41 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     const volunteer = await createVolunteer(t.db, ownerId);
     await t.db.update(users).set({ suspended: true }).where(eq(users.id, ownerId));
     return String(volunteer.id);
+  },
+  // A teacher whose account is suspended: no one else sees the profile (not even a "god"), so no one
+  // else may read, edit or delete it, its visits, its students or its reviews, or ask to study with it.
+  teacher: async (t, ownerId) => {
+    await t.db.update(users).set({ suspended: true }).where(eq(users.id, ownerId));
+    return String((await createTeacher(t.db, { userId: ownerId })).id);
+  },
+  // A pending request of the owner's to study with someone else: the intruder is neither the student nor the teacher.
+  teacher_student: async (t, ownerId) => {
+    const teacher = await createTeacher(t.db, { userId: (await createUser(t.db)).id });
+    return String((await createStudentLink(t.db, { teacherId: teacher.id, studentId: ownerId })).id);
+  },
+  // A venue (and below, a school) listed by an account now suspended: hidden from everyone else, so even
+  // an admin intruder (who may edit anyone's venue it can see) can neither read nor change it.
+  venue: async (t, ownerId) => {
+    await t.db.update(users).set({ suspended: true }).where(eq(users.id, ownerId));
+    return String((await createVenue(t.db, { createdBy: ownerId })).id);
+  },
+  school: async (t, ownerId) => {
+    await t.db.update(users).set({ suspended: true }).where(eq(users.id, ownerId));
+    return String((await createSchool(t.db, { ownerId })).id);
+  },
+  // The owner's review of someone else's teacher (or venue), which the intruder sees too (so the author
+  // check decides), taking its subject's id as the event reviews above.
+  teacher_review: async (t, ownerId) => {
+    const teacher = await createTeacher(t.db, { userId: (await createUser(t.db)).id });
+    await t.db.insert(teacherReviews).values({ id: teacher.id, teacherId: teacher.id, userId: ownerId, rating: 4 });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('teacher_reviews', 'id'), (SELECT max(id) FROM teacher_reviews))`);
+    return String(teacher.id);
+  },
+  venue_review: async (t, ownerId) => {
+    const venue = await createVenue(t.db, { createdBy: (await createUser(t.db)).id });
+    await t.db.insert(venueReviews).values({ id: venue.id, venueId: venue.id, userId: ownerId, rating: 4 });
+    await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('venue_reviews', 'id'), (SELECT max(id) FROM venue_reviews))`);
+    return String(venue.id);
   },
 };
 

@@ -87,7 +87,7 @@ export function eventCardColumns(viewerId: number | null, event: SQL, organizer:
     coalesce(${event}.is_paid, false) AS is_paid, ${event}.price, ${event}.currency, ${event}.ticket_url,
     ${event}.max_attendees, ${event}.max_leaders, ${event}.max_followers,
     ${event}.going_count, ${event}.leaders_going, ${event}.followers_going, ${event}.interested_count, ${event}.waitlist_count,
-    ${event}.tags, ${event}.image_url, ${event}.group_id, ${event}.series_id, ${event}.occurrence_on::text AS occurrence_on,
+    ${event}.tags, ${event}.image_url, ${event}.group_id, ${event}.venue_id, ${event}.series_id, ${event}.occurrence_on::text AS occurrence_on,
     ${event}.detached, ${event}.sequence, ${event}.cancelled_at, ${event}.hidden_at IS NOT NULL AS hidden,
     ${event}.created_at, ${event}.updated_at,
     ${viewerRsvp(viewerId, event)} AS viewer_rsvp, ${manages} AS viewer_manages,

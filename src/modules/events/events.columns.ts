@@ -31,6 +31,7 @@ export const EVENT_COLUMNS: Record<EventField, { column: string; kind: Kind }> =
   tags: { column: "tags", kind: "tags" },
   imageUrl: { column: "image_url", kind: "text" },
   groupId: { column: "group_id", kind: "int" },
+  venueId: { column: "venue_id", kind: "int" },
 };
 
 const FIELDS = Object.keys(EVENT_COLUMNS) as EventField[];

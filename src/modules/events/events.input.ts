@@ -111,6 +111,13 @@ const EventFields = {
     .nullable()
     .openapi({ description: "The hosting group: one the caller is an active admin or moderator of" }),
   status: z.enum(["draft", "published"]).openapi({ description: "A draft is seen only by its organizers" }),
+  venueId: z
+    .number()
+    .int()
+    .min(1)
+    .max(INT4_MAX)
+    .nullable()
+    .openapi({ description: "The venue from the directory (GET /api/venues) it takes place at" }),
 };
 
 export const CreateEventBody = z
@@ -139,6 +146,7 @@ export const CreateEventBody = z
     maxFollowers: true,
     imageUrl: true,
     groupId: true,
+    venueId: true,
   })
   .openapi("CreateEvent");
 
@@ -177,7 +185,7 @@ const RangeBound = z
   .openapi({ type: "string", example: "2030-03-01" });
 
 /** `near=lat,lng`: where to look around (decimal degrees). */
-const Near = z
+export const Near = z
   .string()
   .regex(/^-?[0-9]{1,3}(\.[0-9]{1,12})?,-?[0-9]{1,3}(\.[0-9]{1,12})?$/, "Latitude and longitude, e.g. -34.6,-58.4")
   .transform((value, ctx) => {
@@ -190,7 +198,7 @@ const Near = z
   })
   .openapi({ type: "string", example: "-34.6037,-58.3816" });
 
-const RadiusKm = z
+export const RadiusKm = z
   .string()
   .regex(/^[1-9][0-9]{0,3}$/, "Whole kilometres in plain digits")
   .transform(Number)

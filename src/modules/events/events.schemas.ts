@@ -59,6 +59,7 @@ export const EventSchema = z
     tags: z.array(z.string()),
     imageUrl: z.string().nullable(),
     groupId: z.number().int().nullable().openapi({ description: "The hosting group" }),
+    venueId: z.number().int().nullable().openapi({ description: "The directory's venue it takes place at" }),
     series: z
       .object({
         id: z.number().int(),
@@ -147,6 +148,8 @@ export interface EventCardRow extends Record<string, unknown> {
   tags: string[] | null;
   image_url: string | null;
   group_id: number | null;
+  /** Absent from responses stored for idempotent replay before events linked venues. */
+  venue_id?: number | null;
   series_id: number | null;
   occurrence_on: string | null;
   detached: boolean;
@@ -219,6 +222,7 @@ export function toEvent(row: EventCardRow): Event {
     tags: row.tags ?? [],
     imageUrl: row.image_url,
     groupId: nullableInt(row.group_id),
+    venueId: nullableInt(row.venue_id ?? null),
     series:
       row.series_id === null
         ? null

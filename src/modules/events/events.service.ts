@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorCtx, Ctx } from "../../lib/context";
 import { PG, pgError } from "../../lib/db";
-import { conflict, notFound, unauthorized } from "../../lib/errors";
+import { AppError, conflict, notFound, unauthorized } from "../../lib/errors";
 import { type IdempotencyClaim, idempotencyRecordCte, idempotent } from "../../lib/idempotency";
 import { assertOwnMediaUrls } from "../media";
 import { notificationCounts, notificationCtes } from "../notifications";
@@ -47,8 +47,15 @@ function rethrowRefused(error: unknown): never {
   if (pg?.code === PG.foreignKeyViolation && pg.constraint?.startsWith("events_group_id")) {
     throw ruleError(EVENT_RULES.findIndex((rule) => rule.code === "not_group_host"));
   }
+  // The venue's foreign key is its existence check: a venue that does not exist (or was just deleted).
+  if (pg?.code === PG.foreignKeyViolation && pg.constraint?.startsWith("events_venue_id")) throw unknownVenue();
   throw error;
 }
+
+const unknownVenue = () =>
+  new AppError(400, "unknown_venue", "No such venue: link one listed by GET /api/venues.", {
+    errors: [{ path: "body.venueId", message: "No such venue" }],
+  });
 
 /** The counters of the row as written: none yet for a new event. */
 const NO_COUNTERS = sql`0 AS going_count, 0 AS leaders_going, 0 AS followers_going, 0 AS interested_count, 0 AS waitlist_count`;

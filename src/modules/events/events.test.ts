@@ -12,6 +12,7 @@ import {
 } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
 import { befriend, createEvent, createGroupWithAdmin, createUser, follow, mediaUrl, rsvp, unique } from "../../../test/factories";
+import { createVenue } from "../../../test/directory";
 import { useTestDatabase } from "../../../test/harness";
 
 const t = await useTestDatabase();
@@ -414,6 +415,23 @@ describe("PATCH /api/events/{id}: a capacity raised promotes the waitlist", () =
     expect(row!.goingCount).toBe(5);
     expect([Number(counted.rows[0]!.going), Number(counted.rows[0]!.waitlisted)]).toEqual([row!.goingCount, row!.waitlistCount]);
   });
+});
+
+describe("events link a venue of the directory", () => {
+  it("takes a venueId on create and edit (an unknown one is 400), and shows it", async () => {
+    const { user, token } = await signedIn(t);
+    const place = await createVenue(t.db, { createdBy: user.id });
+    const created = await t.api.post("/api/events", { token, json: eventBody({ venueId: place.id }) });
+    expect([created.status, created.body.venueId]).toEqual([201, place.id]);
+    const unknown = await t.api.post("/api/events", { token, json: eventBody({ venueId: 2147483647 }) });
+    expect([unknown.status, unknown.body.code]).toEqual([400, "unknown_venue"]);
+    const cleared = await t.api.patch(`/api/events/${created.body.id}`, { token, json: { venueId: null } });
+    expect([cleared.status, cleared.body.venueId]).toEqual([200, null]);
+    const wrong = await t.api.patch(`/api/events/${created.body.id}`, { token, json: { venueId: 2147483647 } });
+    expect([wrong.status, wrong.body.code]).toEqual([400, "unknown_venue"]);
+    expect((await t.api.get(`/api/events/${created.body.id}`)).body.venueId).toBeNull();
+  });
+
 });
 
 describe("DELETE /api/events/{id}", () => {

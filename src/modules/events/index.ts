@@ -2,6 +2,11 @@
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
 export { eventVisibleTo, managesEvent } from "./events.conditions";
+/** Who took part in an event (checked in, or going): the directory's reviews ask it. */
+export { attendeeOf } from "./checkins.conditions";
+/** `near=` as discovery reads and answers it, for the other listings with a place (the directory). */
+export { boundingBoxes, distanceKm, inBoxes } from "./events.geo";
+export { Near, RadiusKm } from "./events.input";
 /** The event card every read path shows (discovery, a group's events, search, and the other events parts). */
 export { CARD_CIRCLE_SAMPLE, eventCardColumns } from "./events.cards";
 export { EventSchema, toEvent, type Event, type EventCardRow } from "./events.schemas";
