@@ -8,6 +8,7 @@ import { type ApiResponse, type TestContext, useTestDatabase } from "../test/har
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
 import { mediaUrl } from "../test/factories";
+import { createTrip } from "../test/travel";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -75,6 +76,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_photos', 'id'), (SELECT max(id) FROM event_photos))`);
     return String(event.id);
   },
+  // A private trip: only its traveller sees it, so no one else may read, edit or delete it.
+  trip: async (t, ownerId) => String((await createTrip(t.db, { userId: ownerId, visibility: "private" })).id),
 };
 
 /**
