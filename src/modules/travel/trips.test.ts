@@ -4,7 +4,7 @@ import { blockedUsers, notifications, trips } from "../../../drizzle/schema";
 import { signedIn, tokenFor } from "../../../test/auth";
 import { befriend, createUser, unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
-import { keyHeaders, expectKeyReused, expectOneCreated, expectReplay } from "../../../test/idempotency";
+import { BAD_IDEMPOTENCY_KEYS, expectBadKey, expectKeyReused, expectOneCreated, expectReplay, keyHeaders } from "../../../test/idempotency";
 import { roundTrips } from "../../../test/roundtrips";
 import { createTrip } from "../../../test/travel";
 import { encodeCursor } from "../../lib/pagination";
@@ -79,13 +79,13 @@ describe("POST /api/trips: friends there are notified", () => {
       createUser(t.db, { city }),
       createUser(t.db, { city }),
     ]);
-    for (const friend of [local, visitor, laterVisitor, elsewhere, offNotices]) await befriend(t.db, traveller.user.id, friend!.id);
+    for (const friend of [local, visitor, laterVisitor, elsewhere, offNotices]) await befriend(t.db, traveller.user.id, friend.id);
     // Their own trips there: one overlapping the new trip's dates (even a private one: the notice is theirs alone), one after them.
-    await createTrip(t.db, { userId: visitor!.id, city, startsOn: "2030-03-07", endsOn: "2030-03-20", visibility: "private" });
-    await createTrip(t.db, { userId: laterVisitor!.id, city, startsOn: "2030-03-09", endsOn: "2030-03-20" });
+    await createTrip(t.db, { userId: visitor.id, city, startsOn: "2030-03-07", endsOn: "2030-03-20", visibility: "private" });
+    await createTrip(t.db, { userId: laterVisitor.id, city, startsOn: "2030-03-09", endsOn: "2030-03-20" });
     await t.db.execute(sql`INSERT INTO user_settings (user_id, notification_preferences)
-      VALUES (${offNotices!.id}, '{"friend_trip": {"inApp": false}}'::jsonb)`);
-    return { city, traveller, local: local!, visitor: visitor!, laterVisitor: laterVisitor!, elsewhere: elsewhere!, strangerThere: strangerThere!, offNotices: offNotices! };
+      VALUES (${offNotices.id}, '{"friend_trip": {"inApp": false}}'::jsonb)`);
+    return { city, traveller, local, visitor, laterVisitor, elsewhere, strangerThere, offNotices };
   }
 
   it("tells the friends who live there or travel there then, and no one else, in the same statement", async () => {
@@ -220,6 +220,21 @@ describe("PATCH and DELETE /api/trips/{id}", () => {
     expect((await t.api.delete(`/api/trips/${trip.id}`, { token })).status).toBe(204);
     expect((await t.api.get(`/api/trips/${trip.id}`, { token })).status).toBe(404);
     expect((await t.api.delete(`/api/trips/${trip.id}`, { token })).status).toBe(404);
+  });
+
+  it("holds racing edits to the rules on the row as each leaves it: each valid alone, reversed together, one is refused", async () => {
+    const { user, token } = await signedIn(t);
+    for (let round = 0; round < 3; round++) {
+      const trip = await createTrip(t.db, { userId: user.id, startsOn: "2030-03-10", endsOn: "2030-03-12" });
+      const results = await Promise.all([
+        t.api.patch(`/api/trips/${trip.id}`, { token, json: { endsOn: "2030-03-10" } }),
+        t.api.patch(`/api/trips/${trip.id}`, { token, json: { startsOn: "2030-03-11" } }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+      expect(results.find((r) => r.status === 400)!.body.code).toBe("trip_dates_reversed");
+      const [stored] = await t.db.select().from(trips).where(eq(trips.id, trip.id));
+      expect(stored!.endsOn >= stored!.startsOn).toBe(true);
+    }
   });
 
   it("lets two deletes of one trip race: one row gone, both answered 204 or 404", async () => {
@@ -359,6 +374,12 @@ describe("POST /api/trips with an Idempotency-Key", () => {
     expectOneCreated(await Promise.all(Array.from({ length: 5 }, () => create(token, json, key))));
     expect(await tripsOf(user.id)).toHaveLength(1);
     expect(await friendTripNotices(friend.id)).toEqual([expect.objectContaining({ count: 1 })]);
+  });
+
+  it.each(BAD_IDEMPOTENCY_KEYS)("refuses a key that is %s (400) and creates nothing", async (_label, key) => {
+    const { user, token } = await signedIn(t);
+    expectBadKey(await create(token, body(), key));
+    expect(await tripsOf(user.id)).toEqual([]);
   });
 
   it("creates as many trips as requests without a key", async () => {
