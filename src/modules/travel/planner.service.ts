@@ -56,6 +56,16 @@ function listingJson(viewerId: number | null, q: PlannerInput): SQL {
     'rating', ${rating(sql`h`)})`;
 }
 
+/**
+ * The ids of the teachers who may be there, by index: based in the city (teacher_profiles_city_idx)
+ * or visiting it then (teacher_locations_city_during_idx). `teacherThere`'s OR of the two would
+ * otherwise read every teacher; it still decides.
+ */
+function teacherCandidates(q: PlannerInput): SQL {
+  return sql`SELECT b.id FROM teacher_profiles b WHERE b.city = ${q.city}
+    UNION SELECT l.teacher_id FROM teacher_locations l WHERE l.city = ${q.city} AND l.during && daterange(${q.from}::date, ${q.to}::date, '[]')`;
+}
+
 /** A teacher's visits to the city overlapping the days (teacher_locations_city_during_idx). */
 function visitsOf(q: PlannerInput): SQL {
   return sql`(SELECT coalesce(json_agg(json_build_object('startsOn', v.starts_on::text, 'endsOn', v.ends_on::text) ORDER BY v.starts_on, v.id), '[]'::json)
@@ -156,7 +166,7 @@ export async function planTrip({ db, actor }: Ctx, q: PlannerInput): Promise<Pla
              (SELECT min(v.starts_on) FROM teacher_locations v WHERE v.teacher_id = tp.id AND v.city = ${q.city}
                 AND v.during && daterange(${q.from}::date, ${q.to}::date, '[]')) AS first_visit
       FROM teacher_profiles tp
-      WHERE ${teacherThere(sql`tp`, q.city, q.from, q.to)} AND ${teacherVisibleTo(viewerId, sql`tp`)}
+      WHERE tp.id IN (${teacherCandidates(q)}) AND ${teacherThere(sql`tp`, q.city, q.from, q.to)} AND ${teacherVisibleTo(viewerId, sql`tp`)}
     ),
     venues_found AS (
       SELECT v.id, v.name FROM venues v WHERE v.city = ${q.city} AND ${inCountry(sql`v.country`, q.country)}
