@@ -66,7 +66,6 @@ export const TripListQuery = PageQuery.extend({
     .openapi({ type: "boolean", description: "`true`: trips that are over, latest first (default: upcoming, soonest first)" }),
 });
 
-export type TripListInput = z.infer<typeof TripListQuery>;
 
 /** Whole days from `from` to `to` (dates as `YYYY-MM-DD`). */
 export function daysBetween(from: string, to: string): number {
