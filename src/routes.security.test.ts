@@ -10,6 +10,7 @@ import { issueAccessToken } from "./lib/access-tokens";
 import { mediaUrl } from "../test/factories";
 import { createApplication, createTask, createVolunteer } from "../test/volunteers";
 import { createSchool, createStudentLink, createTeacher, createVenue } from "../test/directory";
+import { createTrip } from "../test/travel";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -141,6 +142,8 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('venue_reviews', 'id'), (SELECT max(id) FROM venue_reviews))`);
     return String(venue.id);
   },
+  // A private trip: only its traveller sees it, so no one else may read, edit or delete it.
+  trip: async (t, ownerId) => String((await createTrip(t.db, { userId: ownerId, visibility: "private" })).id),
 };
 
 /**
