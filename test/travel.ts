@@ -1,4 +1,4 @@
-import { guestBookings, hostHomes, teacherLocations, teacherProfiles, trips, venues } from "../drizzle/schema";
+import { guestBookings, hostHomes, trips } from "../drizzle/schema";
 import type { Db } from "../src/lib/db";
 import { unique } from "./factories";
 
@@ -57,48 +57,6 @@ export async function bookHome(
     })
     .returning();
   return booking!;
-}
-
-/** A teacher profile, based in Buenos Aires unless told otherwise. */
-export async function createTeacher(db: Db, overrides: Partial<typeof teacherProfiles.$inferInsert> & { userId: number }) {
-  const [teacher] = await db
-    .insert(teacherProfiles)
-    .values({
-      headline: `Salon tango ${unique()}`,
-      bio: "Teaching since 2001",
-      styles: ["salon"],
-      levels: ["beginner"],
-      languages: ["es", "en"],
-      city: "Buenos Aires",
-      country: "Argentina",
-      ...overrides,
-    })
-    .returning();
-  return teacher!;
-}
-
-/** A travelling teacher's visit to a city, `startsOn` to `endsOn` (both included). */
-export async function teacherVisit(db: Db, input: { teacherId: number; city: string; startsOn: string; endsOn: string; country?: string }) {
-  const [visit] = await db
-    .insert(teacherLocations)
-    .values({ country: "Somewhere", ...input })
-    .returning();
-  return visit!;
-}
-
-export async function createVenue(db: Db, overrides: Partial<typeof venues.$inferInsert> & { createdBy: number }) {
-  const [venue] = await db
-    .insert(venues)
-    .values({
-      name: `Salon ${unique()}`,
-      description: "A wooden floor",
-      address: "Scalabrini Ortiz 1331",
-      city: "Buenos Aires",
-      country: "Argentina",
-      ...overrides,
-    })
-    .returning();
-  return venue!;
 }
 
 /** A trip (friends-only, a week from `startsOn`) inserted directly: no notification. */

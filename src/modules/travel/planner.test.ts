@@ -5,7 +5,8 @@ import { signedIn, tokenFor } from "../../../test/auth";
 import { befriend, createEvent, createUser, unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import { roundTrips } from "../../../test/roundtrips";
-import { bookHome, createHome, createTeacher, createTrip, createVenue, teacherVisit } from "../../../test/travel";
+import { createTeacher, createVenue, createVisit } from "../../../test/directory";
+import { bookHome, createHome, createTrip } from "../../../test/travel";
 import { PLANNER_LIMITS } from "./planner.schemas";
 
 const t = await useTestDatabase();
@@ -67,9 +68,9 @@ async function world() {
     visitingLater: await teacher("Rosario"),
     suspended: await teacher(city, { suspended: true }),
   };
-  await teacherVisit(t.db, { teacherId: teachers.visiting.id, city, startsOn: "2030-03-05", endsOn: "2030-03-06" });
-  await teacherVisit(t.db, { teacherId: teachers.visiting.id, city: "Lisboa", startsOn: "2030-03-01", endsOn: "2030-03-03" });
-  await teacherVisit(t.db, { teacherId: teachers.visitingLater.id, city, startsOn: "2030-03-10", endsOn: "2030-03-12" });
+  await createVisit(t.db, { teacherId: teachers.visiting.id, city, startsOn: "2030-03-05", endsOn: "2030-03-06" });
+  await createVisit(t.db, { teacherId: teachers.visiting.id, city: "Lisboa", startsOn: "2030-03-01", endsOn: "2030-03-03" });
+  await createVisit(t.db, { teacherId: teachers.visitingLater.id, city, startsOn: "2030-03-10", endsOn: "2030-03-12" });
 
   const venues = {
     b: await createVenue(t.db, { createdBy: host.id, city, name: "B Salon" }),
