@@ -2,6 +2,8 @@
 // Conditions and verbs come first, so that modules importing each other find them evaluated
 // before the router pulls in handlers.
 export { eventVisibleTo, managesEvent } from "./events.conditions";
+/** `near=` as discovery does it (bounding boxes on a GiST index, then the exact distance), for other modules' searches. */
+export { boundingBoxes, distanceKm, inBoxes } from "./events.geo";
 /** The event card every read path shows (discovery, a group's events, search, and the other events parts). */
 export { CARD_CIRCLE_SAMPLE, eventCardColumns } from "./events.cards";
 export { EventSchema, toEvent, type Event, type EventCardRow } from "./events.schemas";
