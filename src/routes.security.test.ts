@@ -8,6 +8,7 @@ import { type ApiResponse, type TestContext, useTestDatabase } from "../test/har
 import { callRoute, type OpenApiDocument, operationsOf } from "../test/openapi";
 import { issueAccessToken } from "./lib/access-tokens";
 import { mediaUrl } from "../test/factories";
+import { blockListingDates, createBooking, createListing, day } from "../test/housing";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -74,6 +75,20 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
     await t.db.insert(eventPhotos).values({ id: event.id, eventId: event.id, userId: ownerId, url: mediaUrl(t.env) });
     await t.db.execute(sql`SELECT setval(pg_get_serial_sequence('event_photos', 'id'), (SELECT max(id) FROM event_photos))`);
     return String(event.id);
+  },
+  // A paused listing: only its host sees it, so no one else may read, edit, delete it, read its calendar,
+  // closed dates, requests or reviews, close dates on it or ask to stay.
+  listing: async (t, ownerId) => String((await createListing(t.db, { userId: ownerId, status: "paused" })).id),
+  // The owner's pending request at someone else's listing: only its guest and its host may read, answer,
+  // cancel or review it (the intruder is neither).
+  booking: async (t, ownerId) => {
+    const home = await createListing(t.db, { userId: (await createUser(t.db)).id });
+    return String((await createBooking(t.db, { homeId: home.id, guestId: ownerId, checkIn: day(10), checkOut: day(12) })).id);
+  },
+  // Dates closed on the owner's listing: only its host may reopen them.
+  blocked_dates: async (t, ownerId) => {
+    const home = await createListing(t.db, { userId: ownerId });
+    return String((await blockListingDates(t.db, home.id, day(10), day(12))).id);
   },
 };
 

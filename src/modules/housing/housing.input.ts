@@ -139,7 +139,7 @@ export const AvailabilityQuery = z.object({
 export const BlockDatesBody = z
   .object({
     startsOn: Day.openapi({ description: "The first night closed" }),
-    endsOn: Day.openapi({ description: "The day after the last night closed" }),
+    endsOn: Day.openapi({ description: "The day after the last night closed", example: "2030-03-10" }),
     reason: singleLine(HOUSING_LIMITS.reason).nullable().optional().openapi({ description: "Seen by the host only" }),
   })
   .openapi("BlockDates");
@@ -149,7 +149,7 @@ export type BlockDatesInput = z.infer<typeof BlockDatesBody>;
 export const BookingRequestBody = z
   .object({
     checkIn: Day.openapi({ description: "The first night (today or later)" }),
-    checkOut: Day.openapi({ description: `The day the guest leaves: after checkIn, at most ${MAX_STAY_NIGHTS} nights later` }),
+    checkOut: Day.openapi({ description: `The day the guest leaves: after checkIn, at most ${MAX_STAY_NIGHTS} nights later`, example: "2030-03-10" }),
     guests: z.number().int().min(1).max(HOUSING_LIMITS.maxGuests),
     message: multiLine(HOUSING_LIMITS.message, 1).openapi({ description: "A word to the host" }),
     acceptRules: z.boolean().openapi({ description: "Must be true: the guest accepts the house rules as they read now" }),

@@ -120,7 +120,7 @@ describe("GET /api/housing/listings/{id}", () => {
     const [friend, friendOfFriend, stranger] = await Promise.all([signedIn(t), signedIn(t), signedIn(t)]);
     await befriend(t.db, host.user.id, friend.user.id);
     await befriend(t.db, friend.user.id, friendOfFriend.user.id);
-    const canRequest = async (token: string) => (await t.api.get(`/api/housing/listings/${listing.id}`, { token })).body.canRequest;
+    const canRequest = async (token: string) => (await t.api.get<{ canRequest: boolean }>(`/api/housing/listings/${listing.id}`, { token })).body.canRequest;
     expect([await canRequest(friend.token), await canRequest(friendOfFriend.token), await canRequest(stranger.token)]).toEqual([true, false, false]);
     await t.api.patch(`/api/housing/listings/${listing.id}`, { token: host.token, json: { bookingPolicy: "friends_of_friends" } });
     expect([await canRequest(friend.token), await canRequest(friendOfFriend.token), await canRequest(stranger.token)]).toEqual([true, true, false]);
