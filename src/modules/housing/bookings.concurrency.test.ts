@@ -85,12 +85,40 @@ describe("concurrent booking requests", () => {
     expect(approvals.filter((n) => stays.includes(n.subjectId!)).map((n) => n.subjectId).sort()).toEqual(approvedIds.sort());
   });
 
+  it("for stays checking in today, an approval and the guest's cancel racing: exactly one wins, the other is 409", async () => {
+    const host = await signedIn(t);
+    const guests = await dancers(8);
+    // One night from today, each at a listing of its own: an approved stay can no longer be cancelled.
+    const sameDay = [];
+    for (const g of guests) {
+      const home = await createListing(t.db, { userId: host.user.id });
+      sameDay.push(await createBooking(t.db, { homeId: home.id, guestId: g.user.id, checkIn: day(0), checkOut: day(1) }));
+    }
+    const outcomes = await Promise.all(
+      sameDay.map(async (stay, i) => {
+        const [approve, cancel] = await Promise.all([
+          t.api.post(`/api/housing/bookings/${stay.id}/approve`, { token: host.token }),
+          t.api.post(`/api/housing/bookings/${stay.id}/cancel`, { token: guests[i]!.token }),
+        ]);
+        return { id: stay.id, approve, cancel };
+      }),
+    );
+    const rows = await t.db.select().from(guestBookings).where(inArray(guestBookings.id, sameDay.map((s) => s.id)));
+    for (const { id, approve, cancel } of outcomes) {
+      expect([approve.status, cancel.status].sort(), String(id)).toEqual([200, 409]);
+      const loser = approve.status === 409 ? approve : cancel;
+      expect(loser.body.code).toBe(approve.status === 409 ? "booking_not_pending" : "booking_not_cancellable");
+      expect(rows.find((r) => r.id === id)!.status).toBe(approve.status === 200 ? "approved" : "cancelled");
+    }
+  });
+
   it("closing dates racing requests for them: never both a closed night and a stay over it", async () => {
     const { host, listing } = await aListing();
     const guests = await dancers(5);
+    // Every request holds the night of day 62 (so at most one can hold) and overlaps the closing.
     const [closing, ...requests] = await Promise.all([
       t.api.post(`/api/housing/listings/${listing.id}/blocked-dates`, { token: host.token, json: { startsOn: day(60), endsOn: day(65) } }),
-      ...guests.map((g, i) => ask(listing.id, g.token, stayBody(day(58 + i), day(61 + i)))),
+      ...guests.map((g, i) => ask(listing.id, g.token, stayBody(day(58 + i), day(63)))),
     ]);
     const held = requests.filter((r) => r.status === 201);
     const closed = await t.db.select().from(hostHomeBlockedDates).where(eq(hostHomeBlockedDates.homeId, listing.id));
