@@ -20,7 +20,9 @@ type Outcome = "ok" | "not_found" | "not_completed";
  * side: the unique (booking_id, direction) index makes a second a 409 `already_reviewed`,
  * also when two arrive at once. A guest's review moves the home's counters (`review_count`,
  * `rating_sum`) in the same statement, and the reviewed side is told (`housing_review`).
- * Neither side of the stay: 404; a stay not completed: 409 `stay_not_completed`.
+ * Neither side of the stay: 404; a stay not completed: 409 `stay_not_completed`. The listing's
+ * row is key-share locked first, as the other stay writes do, so a review racing the listing's
+ * deletion waits for it (and then finds no stay: 404) instead of deadlocking with its cascade.
  */
 export async function reviewStay(ctx: ActorCtx, input: { bookingId: number } & ReviewInput): Promise<HousingReview> {
   const { db, actor } = ctx;
@@ -32,7 +34,7 @@ export async function reviewStay(ctx: ActorCtx, input: { bookingId: number } & R
              CASE WHEN b.guest_id = ${me} THEN h.user_id ELSE b.guest_id END AS reviewee_id
       FROM guest_bookings b JOIN host_homes h ON h.id = b.home_id
       WHERE b.id = ${input.bookingId} AND (b.guest_id = ${me} OR h.user_id = ${me})
-      FOR KEY SHARE OF b
+      FOR KEY SHARE OF h
     ),
     verdict AS (
       SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM stay) THEN 'not_found'
