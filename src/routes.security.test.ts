@@ -11,6 +11,7 @@ import { mediaUrl } from "../test/factories";
 import { createApplication, createTask, createVolunteer } from "../test/volunteers";
 import { createSchool, createStudentLink, createTeacher, createVenue } from "../test/directory";
 import { createTrip } from "../test/travel";
+import { blockListingDates, createBooking, createListing, day } from "../test/housing";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -144,6 +145,20 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   },
   // A private trip: only its traveller sees it, so no one else may read, edit or delete it.
   trip: async (t, ownerId) => String((await createTrip(t.db, { userId: ownerId, visibility: "private" })).id),
+  // A paused listing: only its host sees it, so no one else may read, edit, delete it, read its calendar,
+  // closed dates, requests or reviews, close dates on it or ask to stay.
+  listing: async (t, ownerId) => String((await createListing(t.db, { userId: ownerId, status: "paused" })).id),
+  // The owner's pending request at someone else's listing: only its guest and its host may read, answer,
+  // cancel or review it (the intruder is neither).
+  booking: async (t, ownerId) => {
+    const home = await createListing(t.db, { userId: (await createUser(t.db)).id });
+    return String((await createBooking(t.db, { homeId: home.id, guestId: ownerId, checkIn: day(10), checkOut: day(12) })).id);
+  },
+  // Dates closed on the owner's listing: only its host may reopen them.
+  blocked_dates: async (t, ownerId) => {
+    const home = await createListing(t.db, { userId: ownerId });
+    return String((await blockListingDates(t.db, home.id, day(10), day(12))).id);
+  },
 };
 
 /**

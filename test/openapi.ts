@@ -139,7 +139,10 @@ export function badValues(schema: JsonSchema): BadValue[] {
   if (!types.includes("array")) out.push({ label: "an array", value: ["x"] });
   if (!types.includes("boolean")) out.push({ label: "a boolean", value: true });
   if (types.includes("integer") || types.includes("number")) {
-    out.push({ label: "a huge number", value: 1e308 }, { label: "a fraction", value: 1.5 }, { label: "a negative", value: -1 });
+    out.push({ label: "a huge number", value: 1e308 });
+    // A fraction is wrong only for an integer, a negative only where the schema says so (a latitude may be -1.5).
+    if (!types.includes("number")) out.push({ label: "a fraction", value: 1.5 });
+    if (typeof schema.minimum !== "number" || schema.minimum >= 0) out.push({ label: "a negative", value: -1 });
   }
   if (types.includes("string")) {
     out.push({ label: "an overlong string", value: "x".repeat(Math.max((schema.maxLength ?? 0) + 1, 20_000)) });

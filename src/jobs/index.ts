@@ -6,6 +6,7 @@ import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
 import { eventReminders } from "./event-reminders";
 import { extendEventSeries } from "./event-series";
+import { completeHousingStays } from "./housing-stays";
 import type { Job } from "./job";
 import { viralAnalytics } from "./viral";
 
@@ -17,7 +18,7 @@ export const SCHEDULES: Record<string, Job[]> = {
   "15 * * * *": [cleanup],
   "0 3 * * *": [recomputeCloseness],
   "*/10 * * * *": [viralAnalytics],
-  "45 * * * *": [extendEventSeries],
+  "45 * * * *": [extendEventSeries, completeHousingStays],
 };
 
 /**
