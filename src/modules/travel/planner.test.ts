@@ -6,7 +6,8 @@ import { befriend, createEvent, createUser, unique } from "../../../test/factori
 import { useTestDatabase } from "../../../test/harness";
 import { roundTrips } from "../../../test/roundtrips";
 import { createTeacher, createVenue, createVisit } from "../../../test/directory";
-import { bookHome, createHome, createTrip } from "../../../test/travel";
+import { createBooking, createListing } from "../../../test/housing";
+import { createTrip } from "../../../test/travel";
 import { PLANNER_LIMITS } from "./planner.schemas";
 
 const t = await useTestDatabase();
@@ -40,7 +41,8 @@ async function world() {
   };
 
   const host = await createUser(t.db);
-  const home = (overrides: Partial<Parameters<typeof createHome>[1]> = {}) => createHome(t.db, { userId: host.id, city, ...overrides });
+  const home = (overrides: Partial<Parameters<typeof createListing>[1]> = {}) =>
+    createListing(t.db, { userId: host.id, city, currency: "USD", ...overrides });
   const homes = {
     free: await home({ pricePerNight: 4500 }),
     cheapFree: await home({ pricePerNight: 2000, bookingPolicy: "friends" }),
@@ -52,13 +54,13 @@ async function world() {
     paused: await home({ status: "paused" }),
   };
   const guest = await createUser(t.db);
-  await bookHome(t.db, { homeId: homes.pending.id, guestId: guest.id, checkIn: "2030-03-05", checkOut: "2030-03-07", status: "pending" });
-  await bookHome(t.db, { homeId: homes.approved.id, guestId: guest.id, checkIn: "2030-02-25", checkOut: "2030-03-02", status: "approved" });
+  await createBooking(t.db, { homeId: homes.pending.id, guestId: guest.id, checkIn: "2030-03-05", checkOut: "2030-03-07", status: "pending" });
+  await createBooking(t.db, { homeId: homes.approved.id, guestId: guest.id, checkIn: "2030-02-25", checkOut: "2030-03-02", status: "approved" });
   await t.db.insert(hostHomeBlockedDates).values({ homeId: homes.blockedDates.id, startsOn: "2030-03-08", endsOn: "2030-03-10" });
   // Leaves the morning the stay starts, and arrives the morning after the last day: neither overlaps.
-  await bookHome(t.db, { homeId: homes.backToBack.id, guestId: guest.id, checkIn: "2030-02-20", checkOut: "2030-03-01", status: "approved" });
-  await bookHome(t.db, { homeId: homes.backToBack.id, guestId: guest.id, checkIn: "2030-03-09", checkOut: "2030-03-12", status: "pending" });
-  await bookHome(t.db, { homeId: homes.cancelledBooking.id, guestId: guest.id, checkIn: "2030-03-02", checkOut: "2030-03-04", status: "cancelled" });
+  await createBooking(t.db, { homeId: homes.backToBack.id, guestId: guest.id, checkIn: "2030-02-20", checkOut: "2030-03-01", status: "approved" });
+  await createBooking(t.db, { homeId: homes.backToBack.id, guestId: guest.id, checkIn: "2030-03-09", checkOut: "2030-03-12", status: "pending" });
+  await createBooking(t.db, { homeId: homes.cancelledBooking.id, guestId: guest.id, checkIn: "2030-03-02", checkOut: "2030-03-04", status: "cancelled" });
 
   const teacher = async (base: string, userOverrides: Parameters<typeof createUser>[1] = {}) =>
     createTeacher(t.db, { userId: (await createUser(t.db, userOverrides)).id, city: base });
