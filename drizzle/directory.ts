@@ -21,6 +21,7 @@ import {
   varchar,
 } from "drizzle-orm/pg-core";
 import { createSelectSchema } from "drizzle-zod";
+import { coordinatesCheck, optionalPoint } from "./geo";
 import { daterange, point, tsvector } from "./types";
 import { users } from "./users";
 
@@ -28,10 +29,6 @@ export const TANGO_STYLES = ["salon", "milonguero", "nuevo", "vals", "milonga"] 
 export const TEACHING_LEVELS = ["beginner", "intermediate", "advanced", "professional"] as const;
 export const STUDENT_STATUSES = ["pending", "approved", "rejected"] as const;
 export const VENUE_FLOORS = ["wood", "parquet", "marble", "tile", "concrete", "other"] as const;
-
-/** Coordinates as a point (x = longitude, y = latitude) when both are given, for `near=` on a GiST index. */
-const optionalPoint = (): SQL =>
-  sql.raw(`CASE WHEN "latitude" IS NOT NULL AND "longitude" IS NOT NULL THEN point("longitude", "latitude") END`);
 
 /** A searchable text from weighted columns, accents folded, `simple` configuration (as posts and events). */
 function searchDocument(...columns: [string, "A" | "B" | "C"][]): () => SQL {
@@ -42,13 +39,6 @@ function searchDocument(...columns: [string, "A" | "B" | "C"][]): () => SQL {
         .join(" || "),
     );
 }
-
-const coordinatesCheck = (name: string, table: { latitude: unknown; longitude: unknown }) =>
-  check(
-    name,
-    sql`(${table.latitude} IS NULL) = (${table.longitude} IS NULL)
-      AND (${table.latitude} IS NULL OR (${table.latitude} BETWEEN -90 AND 90 AND ${table.longitude} BETWEEN -180 AND 180))`,
-  );
 
 /** A dancer's teaching profile: one per user. The name and photo are the user's. */
 export const teacherProfiles = pgTable(

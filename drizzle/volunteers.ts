@@ -4,7 +4,7 @@
 // given hours. A task's taken seats are a counter the accept statement checks and moves in one
 // conditional UPDATE, so concurrent accepts can never overfill it.
 
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import {
   check,
   date,
@@ -22,6 +22,7 @@ import {
 import { createSelectSchema } from "drizzle-zod";
 import { events } from "./events";
 import { groups } from "./groups";
+import { optionalPoint } from "./geo";
 import { point } from "./types";
 import { users } from "./users";
 
@@ -49,9 +50,6 @@ export const TASK_STATUSES = ["open", "cancelled", "completed"] as const;
  * accepted → checked_in → (hours logged) completed; accepted → no_show (after the task, by the organizer).
  */
 export const ASSIGNMENT_STATUSES = ["applied", "accepted", "declined", "withdrawn", "checked_in", "completed", "no_show"] as const;
-
-const optionalPoint = (): SQL =>
-  sql.raw(`CASE WHEN "latitude" IS NOT NULL AND "longitude" IS NOT NULL THEN point("longitude", "latitude") END`);
 
 export const volunteers = pgTable(
   "volunteers",
@@ -82,6 +80,7 @@ export const volunteers = pgTable(
     index("volunteers_skills_idx").using("gin", table.skills),
     index("volunteers_geo_idx").using("gist", table.geo),
     check("volunteers_counts_check", sql`${table.tasksCompleted} >= 0 AND ${table.noShows} >= 0 AND ${table.minutesLogged} >= 0`),
+    // (the same rule as geo.ts's coordinatesCheck, written before it with other whitespace: drizzle would see a change)
     check(
       "volunteers_coordinates_check",
       sql`(${table.latitude} IS NULL) = (${table.longitude} IS NULL)

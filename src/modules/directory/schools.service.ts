@@ -9,7 +9,7 @@ import { checkCoordinates, notPlaceOwner, notSchoolOwner, rethrowRefused } from 
 import { type School, type SchoolDetail, type SchoolRow, toSchool, toSchoolDetail } from "./places.schemas";
 import type { TeacherRow } from "./teachers.schemas";
 import { hasWords, IdCursor, teacherColumns } from "./teachers.service";
-import { editsPlace, placeFilters } from "./venues.service";
+import { deletePlace, editsPlace, placeFilters } from "./venues.service";
 
 /** How many teachers a school's detail lists. */
 export const SCHOOL_TEACHERS_SHOWN = 100;
@@ -88,17 +88,8 @@ export async function updateSchool(ctx: ActorCtx, input: { schoolId: number; cha
 }
 
 /** Its owner, or an admin, deletes a school (its teacher list goes with it), in one statement. */
-export async function deleteSchool(ctx: ActorCtx, input: { schoolId: number }): Promise<void> {
-  const { db, actor } = ctx;
-  const { rows } = await db.execute<{ found: boolean; deleted: boolean }>(sql`
-    WITH target AS (
-      SELECT s.id, ${editsPlace(actor, sql`s`, "owner_id")} AS allowed FROM schools s
-      WHERE s.id = ${input.schoolId} AND ${placeVisibleTo(actor.id, sql`s`, "owner_id")}
-    ),
-    deleted AS (DELETE FROM schools s USING target WHERE s.id = target.id AND target.allowed RETURNING s.id)
-    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM deleted) AS deleted`);
-  if (!rows[0]?.found) throw notFound("school");
-  if (!rows[0].deleted) throw notPlaceOwner("school");
+export function deleteSchool(ctx: ActorCtx, input: { schoolId: number }): Promise<void> {
+  return deletePlace(ctx, { kind: "school", id: input.schoolId });
 }
 
 /**

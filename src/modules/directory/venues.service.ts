@@ -114,18 +114,32 @@ export async function updateVenue(ctx: ActorCtx, input: { venueId: number; chang
  * Its creator, or an admin, deletes a venue, in one statement: its reviews go with it; events
  * and schools that linked it keep their own place text and lose the link (`ON DELETE SET NULL`).
  */
-export async function deleteVenue(ctx: ActorCtx, input: { venueId: number }): Promise<void> {
+export function deleteVenue(ctx: ActorCtx, input: { venueId: number }): Promise<void> {
+  return deletePlace(ctx, { kind: "venue", id: input.venueId });
+}
+
+const PLACES = {
+  venue: { table: sql`venues`, owner: "created_by" },
+  school: { table: sql`schools`, owner: "owner_id" },
+} as const;
+
+/**
+ * A place (venue or school) deleted by its maker or an admin, in one statement: not visible,
+ * 404; visible but someone else's, 403 `not_<kind>_owner`. What hangs off it goes by cascade.
+ */
+export async function deletePlace(ctx: ActorCtx, input: { kind: keyof typeof PLACES; id: number }): Promise<void> {
   const { db, actor } = ctx;
+  const { table, owner } = PLACES[input.kind];
   const { rows } = await db.execute<{ found: boolean; deleted: boolean }>(sql`
     WITH target AS (
-      SELECT v.id, ${editsPlace(actor, sql`v`, "created_by")} AS allowed FROM venues v
-      WHERE v.id = ${input.venueId} AND ${placeVisibleTo(actor.id, sql`v`, "created_by")}
+      SELECT p.id, ${editsPlace(actor, sql`p`, owner)} AS allowed FROM ${table} p
+      WHERE p.id = ${input.id} AND ${placeVisibleTo(actor.id, sql`p`, owner)}
     ),
-    deleted AS (DELETE FROM venues v USING target WHERE v.id = target.id AND target.allowed RETURNING v.id)
+    deleted AS (DELETE FROM ${table} p USING target WHERE p.id = target.id AND target.allowed RETURNING p.id)
     SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM deleted) AS deleted`);
-  if (!rows[0]?.found) throw notFound("venue");
-  if (!rows[0].deleted) throw notPlaceOwner("venue");
-  ctx.logger.info("venue deleted", { code: "venue_deleted", venueId: input.venueId });
+  if (!rows[0]?.found) throw notFound(input.kind);
+  if (!rows[0].deleted) throw notPlaceOwner(input.kind);
+  ctx.logger.info(`${input.kind} deleted`, { code: `${input.kind}_deleted`, [`${input.kind}Id`]: input.id });
 }
 
 /**
