@@ -18,6 +18,7 @@ const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
   ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef012345",
   EMAIL_API_KEY: "",
+  DEPLOY_WEBHOOK_SECRET: "test-deploy-webhook-secret-0123456789abcdef",
 };
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[name] ??= value;
 
@@ -36,6 +37,7 @@ function workerdPlugin() {
         DATABASE_URL: inject("sharedDatabaseUrl"),
         JWT_SECRET: TEST_SECRETS.JWT_SECRET,
         ENCRYPTION_KEY: TEST_SECRETS.ENCRYPTION_KEY,
+        DEPLOY_WEBHOOK_SECRET: TEST_SECRETS.DEPLOY_WEBHOOK_SECRET,
         APP_URL: "https://app.mundotango.test",
         // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
         PASSWORD_HASH_COST: "fast",

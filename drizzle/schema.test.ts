@@ -43,6 +43,7 @@ const tables: PgTable[] = Object.values(schema as Record<string, unknown>).filte
 function pgTypeName(sqlType: string): string {
   return sqlType
     .replace(/^serial$/, "integer")
+    .replace(/^bigserial$/, "bigint")
     .replace(/^varchar/, "character varying")
     .replace(/^timestamp$/, "timestamp without time zone");
 }

@@ -10,12 +10,18 @@ import { createRouter } from "./lib/openapi";
 import { authenticate } from "./middleware/auth";
 import { requestContext } from "./middleware/context";
 import { onError, onNotFound } from "./middleware/errors";
+import { agentHealthRouter } from "./modules/agent-health";
+import { agentsRouter } from "./modules/agents";
+import { analyticsRouter } from "./modules/analytics";
+import { auditRouter } from "./modules/audit";
 import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
 import { blocksRouter } from "./modules/blocks";
 import { chatRouter } from "./modules/chat";
+import { deploymentsRouter } from "./modules/deployments";
 import { directoryRouter } from "./modules/directory";
 import { eventsRouter } from "./modules/events";
+import { flagsRouter } from "./modules/flags";
 import { graphRouter } from "./modules/graph";
 import { groupsRouter } from "./modules/groups";
 import { housingRouter } from "./modules/housing";
@@ -38,7 +44,8 @@ export const API_INFO = {
   version: "1.0.0",
   description:
     "The backend of Mundo Tango, the worldwide social network for tango dancers: profiles, posts, " +
-    "friendships, milongas and festivals, chat, housing, teachers and venues, volunteers, trips. Errors are RFC 9457 problem+json.",
+    "friendships, milongas and festivals, chat, housing, teachers and venues, volunteers, trips, and the platform's " +
+    "admin (ESA agents, deployments, feature flags, analytics, audit log). Errors are RFC 9457 problem+json.",
 };
 
 /**
@@ -95,7 +102,13 @@ export function createApp() {
     .route("/", housingRouter)
     .route("/", directoryRouter)
     .route("/", volunteersRouter)
-    .route("/", travelRouter);
+    .route("/", travelRouter)
+    .route("/", agentsRouter)
+    .route("/", agentHealthRouter)
+    .route("/", deploymentsRouter)
+    .route("/", flagsRouter)
+    .route("/", analyticsRouter)
+    .route("/", auditRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

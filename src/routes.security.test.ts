@@ -165,7 +165,18 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
  * What a path id may name besides an owned object: a dancer the caller acts on, a hashtag, or a moderation
  * queue item, which belongs to no one (its routes' `minLevel` check above covers who may act on it).
  */
-const NOT_OWNED = ["user", "hashtag", "moderation_item"];
+const NOT_OWNED = [
+  "user",
+  "hashtag",
+  "moderation_item",
+  // The platform admin's objects (ESA agents and their tasks, messages and checks, deployments, feature
+  // flags): no one owns them, their routes' `minLevel` (5 to read, 7 to write) decides who may act.
+  "esa_agent",
+  "agent_task",
+  "agent_message",
+  "deployment",
+  "feature_flag",
+];
 
 function expectRefused(res: ApiResponse, statuses: number[], label: string) {
   expect(statuses, `${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);

@@ -35,6 +35,8 @@ const vars = {
 // in wrangler.toml's [secrets]; without one, it is empty and emails are logged.
 const devVars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
 const emailKey = process.env.EMAIL_API_KEY ?? (/^\s*EMAIL_API_KEY\s*=/m.test(devVars) ? undefined : "");
+// Likewise the deployment webhook's secret: empty, the webhook answers 503.
+const webhookSecret = process.env.DEPLOY_WEBHOOK_SECRET ?? (/^\s*DEPLOY_WEBHOOK_SECRET\s*=/m.test(devVars) ? undefined : "");
 const wrangler = spawn(
   "wrangler",
   [
@@ -57,6 +59,7 @@ const wrangler = spawn(
       DATABASE_URL: target.databaseUrl,
       ...devSecrets(),
       ...(emailKey === undefined ? {} : { EMAIL_API_KEY: emailKey }),
+      ...(webhookSecret === undefined ? {} : { DEPLOY_WEBHOOK_SECRET: webhookSecret }),
       // Offline-friendly: no download of the Request.cf sample, no telemetry.
       CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
       WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",

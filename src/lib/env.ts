@@ -32,6 +32,18 @@ const ConfigSchema = z.object({
    */
   CHAT_RATE_BURST: z.coerce.number().int().min(1).optional(),
   CHAT_RATE_PER_SECOND: z.coerce.number().int().min(1).optional(),
+  /**
+   * The shared secret CI signs deployment webhooks with (HMAC-SHA256, src/modules/deployments);
+   * empty: the webhook answers 503 and records nothing.
+   */
+  DEPLOY_WEBHOOK_SECRET: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.string().min(32, "DEPLOY_WEBHOOK_SECRET must be at least 32 characters").optional(),
+  ),
+  /** How long an isolate keeps the feature flags before reading them again (src/modules/flags). */
+  FLAG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** An agent with no health report for this long is marked offline by the cron (src/modules/agent-health). */
+  AGENT_OFFLINE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   /** scrypt strength for new password hashes (see lib/password.ts); `fast` is for tests only. */
   PASSWORD_HASH_COST: z.enum(["standard", "fast"]).default("standard"),
 }).refine((config) => !(config.APP_ENV === "production" && config.PASSWORD_HASH_COST === "fast"), {
