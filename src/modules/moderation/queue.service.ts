@@ -7,6 +7,7 @@ import { removeEvents, setEventsHidden } from "../events";
 import { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "../posts";
 import { removeGroups, setGroupsHidden } from "../groups";
 import { suspendAccounts } from "../users";
+import { auditCte } from "../audit";
 import {
   ACTION_TARGETS,
   AUTO_HIDE_THRESHOLD,
@@ -196,7 +197,17 @@ export async function claimQueueItem({ db, actor, logger }: ActorCtx, input: { i
     recorded AS (
       INSERT INTO moderation_actions (queue_id, moderator_id, target_type, target_id, action)
       SELECT id, ${actor.id}, target_type, target_id, 'claim' FROM claimed WHERE first_claim
-    )
+    ),
+    -- A first claim is the only one that changes the item, and only a pending item can be claimed first.
+    ${auditCte({
+      actorId: actor.id,
+      action: "moderation.claim",
+      objectType: "moderation_item",
+      from: sql`claimed WHERE first_claim`,
+      objectId: sql`claimed.id`,
+      before: sql`jsonb_build_object('status', 'pending', 'claimed_by', NULL)`,
+      after: sql`jsonb_build_object('status', claimed.status, 'claimed_by', claimed.claimed_by)`,
+    })}
     SELECT item.*, ${refusal(actor.id, sql`WHEN cur.status = 'pending' THEN 'claimed_by_other'`)} AS refusal
     FROM (SELECT 1) one
     LEFT JOIN (SELECT id, status, claimed_by FROM moderation_queue WHERE id = ${input.id}) cur ON true
@@ -308,17 +319,30 @@ export async function decideQueueItem(
     WITH item AS (
       UPDATE moderation_queue q SET status = ${dismiss ? "dismissed" : "resolved"}, resolved_by = ${actor.id},
         resolved_at = now(), resolution = ${input.action}, updated_at = now()
-      WHERE q.id = ${input.id} AND q.status IN ('pending', 'claimed') AND (q.status = 'pending' OR q.claimed_by = ${actor.id})
+      -- The item as it was, locked, for the audit row's "before".
+      FROM (SELECT id, status, claimed_by FROM moderation_queue WHERE id = ${input.id} FOR UPDATE) old
+      WHERE q.id = old.id AND q.status IN ('pending', 'claimed') AND (q.status = 'pending' OR q.claimed_by = ${actor.id})
         AND q.target_type IN (${sql.join(targets.map((t) => sql`${t}`), sql`, `)})
         ${suspend ? sql`AND NOT ${outranks(sql`q`, actor.id)}` : sql``}
-      RETURNING q.id, q.status, q.resolution, q.resolved_at, q.target_type, q.target_id, q.target_owner_id, q.report_count
+      RETURNING q.id, q.status, q.resolution, q.resolved_at, q.target_type, q.target_id, q.target_owner_id, q.report_count,
+        jsonb_build_object('status', old.status, 'claimed_by', old.claimed_by) AS before
     )
     ${effects.ctes},
     recorded AS (
       INSERT INTO moderation_actions (queue_id, moderator_id, target_type, target_id, action, note, snapshot)
       SELECT id, ${actor.id}, target_type, target_id, ${input.action}, ${input.note || null}, ${effects.snapshot} FROM item
       RETURNING id, action, note, snapshot, created_at
-    )
+    ),
+    ${auditCte({
+      actorId: actor.id,
+      action: `moderation.${input.action}`,
+      objectType: "moderation_item",
+      from: sql`item`,
+      objectId: sql`item.id`,
+      before: sql`item.before`,
+      after: sql`jsonb_build_object('status', item.status, 'resolution', item.resolution, 'target_type', item.target_type,
+        'target_id', item.target_id, 'applied', ${effects.applied}, 'note', ${input.note || null}::text)`,
+    })}
     SELECT (SELECT row_to_json(i) FROM (SELECT id, status, resolution, resolved_at FROM item) i) AS item,
       (SELECT json_build_object('id', a.id, 'action', a.action, 'note', a.note, 'snapshot', a.snapshot,
          'created_at', a.created_at, 'moderator', ${card("m")})

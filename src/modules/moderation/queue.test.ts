@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { moderationActions, moderationQueue, postComments, posts, users } from "../../../drizzle/schema";
+import { auditRowsOf } from "../../../test/admin";
 import { signedIn } from "../../../test/auth";
 import { createComment, createPost, createUser } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
@@ -162,6 +163,11 @@ describe("POST /api/moderation/queue/{id}/claim", () => {
       expect(res.body.code).toBe("claimed_by_other");
     }
     expect((await actionsOf(item.id)).map((a) => a.action)).toEqual(["claim"]);
+    // The audit log has the first claim only: re-claiming changed nothing, the refusals wrote nothing.
+    const audit = await auditRowsOf(t.db, "moderation_item", item.id);
+    expect(audit).toMatchObject([
+      { actorId: ana.user.id, action: "moderation.claim", before: { status: "pending", claimed_by: null }, after: { status: "claimed", claimed_by: ana.user.id } },
+    ]);
   });
 
   it("gives the item to exactly one of several moderators claiming at once", async () => {
@@ -170,6 +176,7 @@ describe("POST /api/moderation/queue/{id}/claim", () => {
     const results = await Promise.all(mods.map((m) => decide(m.token, item.id, "claim")));
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect((await actionsOf(item.id)).filter((a) => a.action === "claim")).toHaveLength(1);
+    expect(await auditRowsOf(t.db, "moderation_item", item.id)).toHaveLength(1);
   });
 });
 
@@ -279,13 +286,22 @@ describe("POST /api/moderation/queue/{id}/resolve", () => {
 
   it("decides an item once: a second decision is 409 queue_item_closed", async () => {
     const item = await reported("users", (await createUser(t.db)).id);
-    const { token } = await moderator();
-    expect((await decide(token, item.id, "resolve", { action: "none" })).status).toBe(200);
+    const { user, token } = await moderator();
+    expect((await decide(token, item.id, "resolve", { action: "none", note: "Nothing wrong" })).status).toBe(200);
     for (const [verb, body] of [["resolve", { action: "none" }], ["dismiss", {}], ["claim", undefined]] as const) {
       const res = await decide(token, item.id, verb, body);
       expect(res.status, verb).toBe(409);
       expect(res.body.code).toBe("queue_item_closed");
     }
+    // One audit row, for the decision that closed the item; the refused ones wrote none.
+    expect(await auditRowsOf(t.db, "moderation_item", item.id)).toMatchObject([
+      {
+        actorId: user.id,
+        action: "moderation.none",
+        before: { status: "pending", claimed_by: null },
+        after: { status: "resolved", resolution: "none", target_type: "user", applied: false, note: "Nothing wrong" },
+      },
+    ]);
   });
 
   it("lets exactly one of several racing decisions win; the others are 409 queue_item_closed", async () => {
@@ -302,6 +318,10 @@ describe("POST /api/moderation/queue/{id}/resolve", () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
     for (const r of results.filter((r) => r.status === 409)) expect(r.body.code).toBe("queue_item_closed");
     expect(await actionsOf(item.id)).toHaveLength(1);
+    const audit = await auditRowsOf(t.db, "moderation_item", item.id);
+    expect(audit).toHaveLength(1);
+    const winner = results.find((r) => r.status === 200)!.body;
+    expect(audit[0]!.after).toMatchObject({ status: winner.item.status, resolution: winner.item.resolution, applied: winner.applied });
     const [row] = await t.db.select().from(posts).where(eq(posts.id, post.id));
     const removed = results.some((r) => r.status === 200 && r.body.action.action === "remove");
     expect(row!.comments).toBe(removed ? 0 : 1);
