@@ -7,6 +7,7 @@ import { type NeonLocal, startNeonLocal } from "../neon-local/server";
 import { testPostgresUrl } from "./database";
 import { migrate } from "./migrate";
 import { CITIES, createRandom, seed, SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "./seed";
+import { SEED_ADMIN_USERNAME } from "./seed-admin";
 
 let local: NeonLocal;
 let db: Db;
@@ -63,6 +64,13 @@ describe("db:seed", () => {
     expect(await count(sql`SELECT count(DISTINCT volunteer_id) AS n FROM volunteer_availability`)).toBe(7);
     expect(counts.volunteerTasks).toBe(CITIES.length);
     expect(counts.trips).toBe(4);
+    // The platform admin: a Super Admin to try the admin routes with, an ESA hierarchy whose
+    // division agents report to the board, the active ones' latest health, and a few flags.
+    expect(await count(sql`SELECT count(*) AS n FROM users WHERE role = 'super_admin' AND username = ${SEED_ADMIN_USERNAME}`)).toBe(1);
+    expect(counts.agents).toBe(9);
+    expect(await count(sql`SELECT count(*) AS n FROM esa_agents a JOIN esa_agents p ON p.id = a.parent_agent_id WHERE p.agent_code = 'B1'`)).toBe(2);
+    expect(await count(sql`SELECT count(*) AS n FROM agent_health`)).toBe(await count(sql`SELECT count(*) AS n FROM esa_agents WHERE status = 'active'`));
+    expect(counts.featureFlags).toBe(4);
     // No event has more "going" RSVPs than places.
     expect(
       await count(sql`SELECT count(*) AS n FROM events e WHERE e.max_attendees <
@@ -79,7 +87,10 @@ describe("db:seed", () => {
   it("replaces its own data on a rerun and leaves other accounts alone", async () => {
     await db.insert(users).values({ email: "real@dancer.example", username: "real_dancer", name: "Real", password: "x" });
     await seed(db, { users: 40, seed: 7 });
-    expect(await count(sql`SELECT count(*) AS n FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}`)).toBe(40);
+    // The 40 dancers and the demo Super Admin; the agents and flags are updated in place, not doubled.
+    expect(await count(sql`SELECT count(*) AS n FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}`)).toBe(41);
+    expect(await count(sql`SELECT count(*) AS n FROM esa_agents`)).toBe(9);
+    expect(await count(sql`SELECT count(*) AS n FROM feature_flags`)).toBe(4);
     expect(await count(sql`SELECT count(*) AS n FROM users WHERE username = 'real_dancer'`)).toBe(1);
     expect(await count(sql`SELECT count(*) AS n FROM life_ceo_domains`)).toBe(16);
   });

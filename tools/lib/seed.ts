@@ -12,6 +12,7 @@ import {
 } from "../../drizzle/schema";
 import type { Db } from "../../src/lib/db";
 import { hashPassword } from "../../src/lib/password";
+import { type AdminSeedCounts, seedAdmin } from "./seed-admin";
 import { seedTravel, type TravelSeedCounts } from "./seed-travel";
 
 /** Every demo account's email ends with this, so a rerun replaces exactly the demo data. */
@@ -76,7 +77,7 @@ export interface SeedOptions {
   log?: (line: string) => void;
 }
 
-export interface SeedCounts extends TravelSeedCounts {
+export interface SeedCounts extends TravelSeedCounts, AdminSeedCounts {
   users: number;
   follows: number;
   friendships: number;
@@ -102,7 +103,8 @@ const DAY = 86_400_000;
  * Fills the database with demo data: dancers in the original platform's ten cities, who
  * follow and befriend each other, post, organize milongas, practicas and festivals and
  * RSVP to them; the cities' venues, teachers, listings, volunteers and trips
- * (seed-travel.ts); plus the 16 Life CEO domains. Rerunning replaces the previous demo data
+ * (seed-travel.ts); a Super Admin, ESA agents and feature flags (seed-admin.ts); plus the 16
+ * Life CEO domains. Rerunning replaces the previous demo data
  * (accounts under {@link SEED_EMAIL_DOMAIN}, and everything that cascades from them).
  */
 export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
@@ -326,6 +328,7 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     WHERE c.event_id = e.id`);
 
   const travel = await seedTravel(db, random, { now, cities: CITIES, byCity, log });
+  const admin = await seedAdmin(db, { emailDomain: SEED_EMAIL_DOMAIN, password, log });
 
   const [domains] = await db.select({ n: sql<number>`count(*)::int` }).from(lifeCeoDomains);
   const sample = await db.select({ username: users.username }).from(users).where(eq(users.id, ids[0]!));
@@ -340,5 +343,6 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     rsvps: rsvpRows.length,
     lifeCeoDomains: domains?.n ?? 0,
     ...travel,
+    ...admin,
   };
 }
