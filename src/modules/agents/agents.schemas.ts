@@ -87,6 +87,8 @@ export const LatestCheckSchema = z
   .object({ id: z.number().int(), checkName: z.string(), result: z.enum(VALIDATION_RESULTS), checkedAt: z.string() })
   .openapi("LatestValidationCheck");
 
+export type LatestCheck = z.infer<typeof LatestCheckSchema>;
+
 export const AgentSchema = z
   .object({
     id: z.number().int(),

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, type Page, type PageRequest, sortedPage } f
 import { isoUtc } from "../../lib/time";
 import { auditCte, auditRow } from "../audit";
 import { illegalTransition, legalMove } from "./agents.policy";
-import type { Agent, AgentDetail, AgentListFilters, CreateAgentInput, TreeNode, UpdateAgentInput } from "./agents.schemas";
+import type { Agent, AgentDetail, AgentListFilters, CreateAgentInput, LatestCheck, TreeNode, UpdateAgentInput } from "./agents.schemas";
 import { agentColumns, at, jsonb, SECRET_COLUMNS, textArray, toAgent } from "./agents.columns";
 
 /** How deep the tree route walks: far below any real hierarchy (tiers 1-6), a bound if data ever loops. */
@@ -70,7 +70,7 @@ export async function getAgent({ db }: Ctx, id: number): Promise<AgentDetail> {
   if (!row) throw notFound("agent");
   return {
     ...toAgent(row),
-    latestChecks: row.latest_checks.map((c) => ({ ...c, result: c.result as "passed", checkedAt: isoUtc(c.checkedAt) })),
+    latestChecks: row.latest_checks.map((c) => ({ ...c, result: c.result as LatestCheck["result"], checkedAt: isoUtc(c.checkedAt) })),
   };
 }
 
