@@ -16,9 +16,15 @@ let community: Awaited<ReturnType<typeof signedIn>>;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
+/** An item of any of the module's lists, as the tests read it. */
+interface Item {
+  agentId: number;
+  [field: string]: unknown;
+}
+
 /** Every page of a list, following nextCursor. */
 async function allPages(path: string, token: string, limit: number) {
-  const items: any[] = [];
+  const items: Item[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
@@ -102,7 +108,7 @@ describe("GET /api/admin/agent-health/percentiles", () => {
       { status: "offline", responseTime: null, at: new Date(now - 2 * HOUR) },
     ]);
     const { items } = await allPages("/api/admin/agent-health/percentiles", admin.token, 100);
-    const mine = items.find((i) => i.agentId === fast.id);
+    const mine = items.find((i) => i.agentId === fast.id)!;
     expect(mine.reports).toBe(100);
     expect(mine.p50).toBeCloseTo(50.5, 6);
     expect(mine.p95).toBeCloseTo(95.05, 6);

@@ -113,7 +113,7 @@ describe("DELETE /api/admin/agents/{id}/api-key", () => {
     expect(audit[0]!.before).not.toHaveProperty("api_key_hash");
     expect(audit[0]!.after).toMatchObject({ api_key_prefix: null });
     const count = await auditCount(t.db);
-    expect((await t.api.delete(`/api/admin/agents/${agent.id}/api-key`, { token: superAdmin.token })).status).toBe(204);
+    expect(await roundTrips(() => t.api.delete(`/api/admin/agents/${agent.id}/api-key`, { token: superAdmin.token }))).toEqual({ status: 204, trips: 1 });
     expect(await auditCount(t.db)).toBe(count);
   });
 
@@ -156,6 +156,9 @@ describe("POST /api/agents/health", () => {
       expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     }
     expect(await reportsOf(agent.agentCode)).toEqual([]);
+    // Not even the shape of a key: refused before the database.
+    expect(await roundTrips(() => report("nonsense"))).toEqual({ status: 401, trips: 0 });
+    expect(await roundTrips(() => report(`${key}x`))).toEqual({ status: 401, trips: 1 });
   });
 
   it("never takes a user's token as the agent's credential", async () => {
