@@ -1,6 +1,7 @@
 import { createCtx } from "../lib/context";
 import { errorFields } from "../lib/logger";
 import { withLiveNotifications } from "../modules/live";
+import { agentsOffline, summariseAgentHealth } from "./agent-health";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
@@ -13,9 +14,9 @@ import { viralAnalytics } from "./viral";
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
   // Reminders first: the emails they queue go out in the same run.
-  "* * * * *": [eventReminders, drainEmailQueue],
+  "* * * * *": [eventReminders, drainEmailQueue, agentsOffline],
   // Cleanup has its own trigger: a long closeness run can never starve it.
-  "15 * * * *": [cleanup],
+  "15 * * * *": [cleanup, summariseAgentHealth],
   "0 3 * * *": [recomputeCloseness],
   "*/10 * * * *": [viralAnalytics],
   "45 * * * *": [extendEventSeries, completeHousingStays],
