@@ -5,7 +5,8 @@ import { actorOf, signedIn } from "../../../test/auth";
 import { createFlag } from "../../../test/flags";
 import { createApi, testCtx, useTestDatabase } from "../../../test/harness";
 import { countRoundTrips, roundTrips } from "../../../test/roundtrips";
-import { forgetFlags } from "./flags.cache";
+import { cachedRules, forgetFlags, type LoadedFlags } from "./flags.cache";
+import type { FlagRule } from "./flags.evaluate";
 import { isFlagOn } from "./index";
 
 const t = await useTestDatabase();
@@ -61,9 +62,49 @@ describe("GET /api/flags: round trips", () => {
   });
 });
 
+describe("the admin routes: round trips", () => {
+  it("makes one round trip for each", async () => {
+    const { token } = await signedIn(t, { role: "super_admin" });
+    const created = await countRoundTrips(() => t.api.post("/api/admin/flags", { token, json: { key: `rt-${Date.now()}`, enabled: true } }));
+    expect([created.result.status, created.trips]).toEqual([201, 1]);
+    const id = created.result.body.id as number;
+    expect(await roundTrips(() => t.api.get("/api/admin/flags", { token }))).toEqual({ status: 200, trips: 1 });
+    expect(await roundTrips(() => t.api.get(`/api/admin/flags/${id}`, { token }))).toEqual({ status: 200, trips: 1 });
+    expect(await roundTrips(() => t.api.patch(`/api/admin/flags/${id}`, { token, json: { rolloutPercentage: 5 } }))).toEqual({ status: 200, trips: 1 });
+    expect(await roundTrips(() => t.api.delete(`/api/admin/flags/${id}`, { token }))).toEqual({ status: 204, trips: 1 });
+  });
+});
+
+describe("the cache's load", () => {
+  const rules = (key: string): LoadedFlags => ({
+    rules: [{ key, enabled: true, rolloutPercentage: 100, allow: new Set(), deny: new Set(), minLevel: null, cities: new Set() } satisfies FlagRule],
+  });
+
+  it("does not keep what a load read when a write came during it", async () => {
+    const ctx = testCtx(t);
+    let finish!: (loaded: LoadedFlags) => void;
+    const slow = cachedRules(ctx, null, () => new Promise<LoadedFlags>((resolve) => (finish = resolve)));
+    forgetFlags(ctx);
+    finish(rules("before-the-write"));
+    expect((await slow).map((r) => r.key)).toEqual(["before-the-write"]);
+    const next = await cachedRules(ctx, null, () => Promise.resolve(rules("after-the-write")));
+    expect(next.map((r) => r.key)).toEqual(["after-the-write"]);
+  });
+
+  it("lets a waiting request load for itself when the shared load fails", async () => {
+    const ctx = testCtx(t);
+    let fail!: (error: Error) => void;
+    const first = cachedRules(ctx, null, () => new Promise<LoadedFlags>((_, reject) => (fail = reject)));
+    const second = cachedRules(ctx, null, () => Promise.resolve(rules("own-load")));
+    fail(new Error("cancelled"));
+    await expect(first).rejects.toThrow("cancelled");
+    expect((await second).map((r) => r.key)).toEqual(["own-load"]);
+  });
+});
+
 describe("GET /api/flags: how changes arrive", () => {
   it("shows another isolate's change only after FLAG_CACHE_SECONDS", async () => {
-    const quick = createApi({ ...t.env, FLAG_CACHE_SECONDS: "1" } as Env);
+    const quick = createApi({ ...t.env, FLAG_CACHE_SECONDS: "1" });
     const flag = await createFlag(t.db);
     expect((await quick.get("/api/flags")).body.flags[flag.key]).toBe(true);
     await setEnabled(flag.id, false);

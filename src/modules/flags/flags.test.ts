@@ -11,7 +11,9 @@ import { encodeCursor } from "../../lib/pagination";
 
 const t = await useTestDatabase();
 /** The API with no flag cache (TTL 0): flags written straight to the database show at once. */
-const uncached = createApi({ ...t.env, FLAG_CACHE_SECONDS: "0" } as Env);
+const uncached = createApi({ ...t.env, FLAG_CACHE_SECONDS: "0" });
+
+type Evaluated = { flags: Record<string, boolean> };
 
 const key = () => unique("f-").toLowerCase();
 const superAdmin = () => signedIn(t, { role: "super_admin" });
@@ -245,7 +247,7 @@ describe("DELETE /api/admin/flags/{id}", () => {
 });
 
 describe("flag admin: role levels", () => {
-  it.each([["community", 4], ["admin", 5], ["volunteer", 6]] as const)("refuses every write to a level-%s (%i) dancer with 403, recording nothing", async (role) => {
+  it.each(["community", "admin", "volunteer"] as const)("refuses every write to a %s (level 4, 5, 6) with 403, recording nothing", async (role) => {
     const { token } = await signedIn(t, { role });
     const flag = await createFlag(t.db);
     const before = await auditCount(t.db);
@@ -254,7 +256,7 @@ describe("flag admin: role levels", () => {
       t.api.patch(`/api/admin/flags/${flag.id}`, { token, json: { enabled: false } }),
       t.api.delete(`/api/admin/flags/${flag.id}`, { token }),
     ]);
-    expect(writes.map((r) => [r.status, r.body.code])).toEqual(Array(3).fill([403, "insufficient_role"]));
+    expect(writes.map((r): [number, string] => [r.status, String(r.body.code)])).toEqual(Array(3).fill([403, "insufficient_role"]));
     expect(await auditCount(t.db)).toBe(before);
     expect((await flagRow(flag.id))!.enabled).toBe(true);
   });
@@ -321,8 +323,8 @@ describe("GET /api/flags", () => {
   it("answers a rollout by the dancer's bucket, the same every time", async () => {
     const flag = await createFlag(t.db, { rolloutPercentage: 50 });
     const dancers = await Promise.all(Array.from({ length: 12 }, () => signedIn(t)));
-    const first = await Promise.all(dancers.map(async ({ token }) => (await uncached.get("/api/flags", { token })).body.flags[flag.key]));
-    const again = await Promise.all(dancers.map(async ({ token }) => (await t.api.get("/api/flags", { token })).body.flags[flag.key]));
+    const first = await Promise.all(dancers.map(async ({ token }) => (await uncached.get<Evaluated>("/api/flags", { token })).body.flags[flag.key]));
+    const again = await Promise.all(dancers.map(async ({ token }) => (await t.api.get<Evaluated>("/api/flags", { token })).body.flags[flag.key]));
     expect(again).toEqual(first);
   });
 
