@@ -28,7 +28,7 @@ export const list = admin.authed({
   method: "get",
   path: "/api/admin/flags",
   minLevel: FLAG_READ_LEVEL,
-  summary: "The feature flags, by key",
+  summary: "The feature flags, by key (byte order)",
   request: { query: PageQuery },
   responses: { 200: jsonContent(pageSchema(FlagSchema), "A page of flags"), ...problems(400) },
 });

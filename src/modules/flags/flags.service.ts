@@ -81,11 +81,14 @@ function unknownUsersError(ids: number[]): AppError {
 
 const FlagCursor = z.tuple([z.string().max(64).regex(FLAG_KEY_PATTERN), z.number().int().min(1).max(2_147_483_647)]);
 
-/** The flags by key, A to Z (keyset on the unique key; the id only completes the cursor). */
+/**
+ * The flags by key in byte order (`COLLATE "C"`: keys are ASCII, and a locale's collation would
+ * skip the punctuation), by keyset; the id only completes the cursor. A few hundred rows at most.
+ */
 export async function listFlags({ db }: Ctx, page: PageRequest): Promise<Page<Flag>> {
   return sortedPage(
     page,
-    { by: [sql`f.key`, sql`f.id`], direction: "asc", cursor: FlagCursor },
+    { by: [sql`f.key COLLATE "C"`, sql`f.id`], direction: "asc", cursor: FlagCursor },
     async (keyset) =>
       (
         await db.execute<FlagRow>(sql`
