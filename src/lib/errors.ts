@@ -30,6 +30,7 @@ const TITLES: Record<number, string> = {
   409: "Conflict",
   410: "Gone",
   411: "Length Required",
+  412: "Precondition Failed",
   413: "Content Too Large",
   415: "Unsupported Media Type",
   416: "Range Not Satisfiable",
