@@ -156,6 +156,8 @@ export async function updateAgent({ db, actor, now }: ActorCtx, id: number, inpu
       WHERE a.id = old.id AND v.outcome = 'ok'
       RETURNING ${agentColumns("a")}, ${auditRow(sql`old`, SECRET_COLUMNS)} AS before, ${auditRow(sql`a`, SECRET_COLUMNS)} AS after
     ),
+    -- Health is kept by agent code (as the spec's agent_health is): a new code takes it along.
+    ${healthRenamed(sql`old`, sql`changed`)},
     ${auditCte({
       actorId: actor.id,
       action: "agent.update",
@@ -182,8 +184,17 @@ export async function updateAgent({ db, actor, now }: ActorCtx, id: number, inpu
   return toAgent(row);
 }
 
+/** CTEs moving an agent's health, its history and daily summaries from its old code (`old`) to its new one (`changed`). */
+function healthRenamed(old: SQL, changed: SQL): SQL {
+  const moved = (table: string) => sql`UPDATE ${sql.identifier(table)} h SET agent_code = c.agent_code
+    FROM ${old} o, ${changed} c WHERE h.agent_code = o.agent_code AND c.agent_code <> o.agent_code`;
+  return sql`health_renamed AS (${moved("agent_health")}),
+    reports_renamed AS (${moved("agent_health_reports")}),
+    daily_renamed AS (${moved("agent_health_daily")})`;
+}
+
 /**
- * Removes an agent (its tasks, messages and checks go with it), refused while another agent
+ * Removes an agent (its tasks, messages, checks and health go with it), refused while another agent
  * names it as parent or division chief. One statement; a child added meanwhile is caught by
  * the foreign key and refused the same way.
  */
@@ -202,8 +213,12 @@ export async function deleteAgent({ db, actor }: ActorCtx, id: number): Promise<
       deleted AS (
         DELETE FROM esa_agents a USING old, verdict v
         WHERE a.id = old.id AND v.outcome = 'ok'
-        RETURNING a.id, ${auditRow(sql`old`, SECRET_COLUMNS)} AS before
+        RETURNING a.id, a.agent_code, ${auditRow(sql`old`, SECRET_COLUMNS)} AS before
       ),
+      -- Its health (kept by code, with no foreign key) goes with it, so no later agent given the code inherits it.
+      health_gone AS (DELETE FROM agent_health WHERE agent_code IN (SELECT agent_code FROM deleted)),
+      reports_gone AS (DELETE FROM agent_health_reports WHERE agent_code IN (SELECT agent_code FROM deleted)),
+      daily_gone AS (DELETE FROM agent_health_daily WHERE agent_code IN (SELECT agent_code FROM deleted)),
       ${auditCte({ actorId: actor.id, action: "agent.delete", objectType: "esa_agent", from: sql`deleted`, objectId: sql`deleted.id`, before: sql`deleted.before` })}
       SELECT outcome FROM verdict`);
     outcome = rows[0]?.outcome;

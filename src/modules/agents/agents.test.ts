@@ -233,6 +233,37 @@ describe("PATCH /api/admin/agents/{id}", () => {
   });
 });
 
+describe("an agent's health, kept by its code", () => {
+  async function healthOf(agentCode: string) {
+    const { rows } = await t.db.execute<{ latest: number; reports: number; days: number }>(sql`
+      SELECT (SELECT count(*) FROM agent_health WHERE agent_code = ${agentCode})::int AS latest,
+             (SELECT count(*) FROM agent_health_reports WHERE agent_code = ${agentCode})::int AS reports,
+             (SELECT count(*) FROM agent_health_daily WHERE agent_code = ${agentCode})::int AS days`);
+    return rows[0]!;
+  }
+  async function reported(agentCode: string) {
+    await t.db.execute(sql`INSERT INTO agent_health (agent_code, status, response_time) VALUES (${agentCode}, 'healthy', 40)`);
+    await t.db.execute(sql`INSERT INTO agent_health_reports (agent_code, status, response_time) VALUES (${agentCode}, 'healthy', 40)`);
+    await t.db.execute(sql`INSERT INTO agent_health_daily (agent_code, day, reports, healthy) VALUES (${agentCode}, '2026-01-01', 3, 3)`);
+  }
+
+  it("follows the agent to its new code", async () => {
+    const agent = await createAgent(t.db);
+    await reported(agent.agentCode);
+    const renamed = code();
+    expect((await patch(agent.id, { agentCode: renamed })).status).toBe(200);
+    expect(await healthOf(renamed)).toEqual({ latest: 1, reports: 1, days: 1 });
+    expect(await healthOf(agent.agentCode)).toEqual({ latest: 0, reports: 0, days: 0 });
+  });
+
+  it("goes with the agent when it is deleted, so a later agent given the code starts clean", async () => {
+    const agent = await createAgent(t.db);
+    await reported(agent.agentCode);
+    expect((await t.api.delete(`/api/admin/agents/${agent.id}`, { token: superAdmin.token })).status).toBe(204);
+    expect(await healthOf(agent.agentCode)).toEqual({ latest: 0, reports: 0, days: 0 });
+  });
+});
+
 describe("DELETE /api/admin/agents/{id}", () => {
   it("removes an agent with its tasks and audits the row before; refuses one others name as parent or chief", async () => {
     const chief = await createAgent(t.db);
