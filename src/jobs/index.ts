@@ -1,6 +1,7 @@
 import { createCtx } from "../lib/context";
 import { errorFields } from "../lib/logger";
 import { withLiveNotifications } from "../modules/live";
+import { analyticsRollup } from "./analytics-rollup";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
@@ -17,7 +18,7 @@ export const SCHEDULES: Record<string, Job[]> = {
   // Cleanup has its own trigger: a long closeness run can never starve it.
   "15 * * * *": [cleanup],
   "0 3 * * *": [recomputeCloseness],
-  "*/10 * * * *": [viralAnalytics],
+  "*/10 * * * *": [viralAnalytics, analyticsRollup],
   "45 * * * *": [extendEventSeries, completeHousingStays],
 };
 
