@@ -88,7 +88,7 @@ describe("GET /api/admin/audit", () => {
     const action = unique("flag.toggle_").slice(0, 64);
     const mine = await rowsAt([new Date("2031-01-01T00:00:00Z"), new Date("2031-01-02T00:00:00Z")], { action });
     const theirs = await rowsAt([new Date("2031-01-03T00:00:00Z")], { actorId: other.user.id, action });
-    const ids = async (query: string) => (await list(`?limit=100&${query}`)).body.items.map((e: Entry) => e.id);
+    const ids = async (query: string) => ((await list(`?limit=100&${query}`)).body.items as Entry[]).map((e) => e.id);
     expect(await ids(`action=${action}`)).toEqual([theirs.ids[0], mine.ids[1], mine.ids[0]]);
     expect(await ids(`action=${action}&actorId=${other.user.id}`)).toEqual([theirs.ids[0]]);
     expect(await ids(`objectType=${mine.objectType}&objectId=2`)).toEqual([mine.ids[1]]);
