@@ -76,6 +76,8 @@ export async function rollUpDay({ db, now }: Ctx, day: string): Promise<{ rows: 
         (day, city, active_dancers, new_registrations, posts, rsvps, messages, client_events, computed_at)
       SELECT span.day, f.city, f.active_dancers, f.new_registrations, f.posts, f.rsvps, f.messages, f.client_events, ${at(now)}
       FROM figures f, span
+      -- One order for every run: overlapping runs lock the day's rows alike, never crosswise.
+      ORDER BY f.city
       ON CONFLICT (day, city) DO UPDATE SET
         active_dancers = EXCLUDED.active_dancers, new_registrations = EXCLUDED.new_registrations,
         posts = EXCLUDED.posts, rsvps = EXCLUDED.rsvps, messages = EXCLUDED.messages,

@@ -3,6 +3,7 @@ import { platformDailyStats } from "../../../drizzle/schema";
 import { signedIn } from "../../../test/auth";
 import { unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { roundTrips } from "../../../test/roundtrips";
 import { addDays, utcDay } from "./analytics.policy";
 
 const t = await useTestDatabase();
@@ -103,5 +104,15 @@ describe("GET /api/admin/stats: security", () => {
     const res = await stats("", community.token);
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("insufficient_role");
+  });
+});
+
+describe("database round trips", () => {
+  it("answers the stats, of the platform or a city, and a batch of events in one round trip each", async () => {
+    const dancer = await signedIn(t);
+    const events = Array.from({ length: 50 }, (_, i) => ({ name: "trip.test", properties: { i }, time: new Date().toISOString() }));
+    expect(await roundTrips(() => stats("?from=2029-01-01&to=2029-12-31"))).toEqual({ status: 200, trips: 1 });
+    expect(await roundTrips(() => stats("?city=Rosario"))).toEqual({ status: 200, trips: 1 });
+    expect(await roundTrips(() => t.api.post("/api/analytics/events", { json: { events }, token: dancer.token }))).toEqual({ status: 202, trips: 1 });
   });
 });

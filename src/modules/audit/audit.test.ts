@@ -4,6 +4,7 @@ import { writeAuditRow } from "../../../test/analytics";
 import { auditCount } from "../../../test/admin";
 import { unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
+import { roundTrips } from "../../../test/roundtrips";
 import { encodeCursor } from "../../lib/pagination";
 
 const t = await useTestDatabase();
@@ -143,5 +144,11 @@ describe("GET /api/admin/audit: security", () => {
     expect(res.body.code).toBe("insufficient_role");
     expect((await list("")).status).toBe(200);
     expect(await auditCount(t.db)).toBe(before);
+  });
+});
+
+describe("database round trips", () => {
+  it("answers a filtered page in one round trip", async () => {
+    expect(await roundTrips(() => list(`?limit=5&actorId=${admin.user.id}&from=2030-01-01`))).toEqual({ status: 200, trips: 1 });
   });
 });
