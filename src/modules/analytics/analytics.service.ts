@@ -14,14 +14,16 @@ function at(now: Date) {
 /**
  * Stores a batch of client events in one statement: the batch travels as one JSON parameter
  * and is unpacked by `jsonb_to_recordset`. Events of a signed-in caller carry their id (read
- * from users in the same statement, so a token outliving its account stores the events as
- * anonymous instead of failing on the foreign key); an anonymous caller's carry none.
+ * from users in the same statement and key-share locked, so an account deleted meanwhile either
+ * waits for the batch or is seen gone and its events are stored as anonymous, never failing on
+ * the foreign key); an anonymous caller's carry none.
  */
 export async function recordEvents({ db, actor }: Ctx, events: readonly ClientEvent[]): Promise<number> {
   const { rows } = await db.execute<{ accepted: number }>(sql`
-    WITH stored AS (
+    WITH author AS (SELECT id FROM users WHERE id = ${actor?.id ?? null}::int FOR KEY SHARE),
+    stored AS (
       INSERT INTO analytics_events (user_id, name, properties, occurred_at)
-      SELECT (SELECT id FROM users WHERE id = ${actor?.id ?? null}::int), e.name, e.properties,
+      SELECT (SELECT id FROM author), e.name, e.properties,
              e."time"::timestamptz AT TIME ZONE 'UTC'
       FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS e(name text, properties jsonb, "time" text)
       RETURNING 1
