@@ -2,6 +2,7 @@ import { createCtx } from "../lib/context";
 import { errorFields } from "../lib/logger";
 import { withLiveNotifications } from "../modules/live";
 import { agentsOffline, summariseAgentHealth } from "./agent-health";
+import { analyticsRollup } from "./analytics-rollup";
 import { cleanup } from "./cleanup";
 import { recomputeCloseness } from "./closeness";
 import { drainEmailQueue } from "./email-queue";
@@ -18,7 +19,7 @@ export const SCHEDULES: Record<string, Job[]> = {
   // Cleanup has its own trigger: a long closeness run can never starve it.
   "15 * * * *": [cleanup, summariseAgentHealth],
   "0 3 * * *": [recomputeCloseness],
-  "*/10 * * * *": [viralAnalytics],
+  "*/10 * * * *": [viralAnalytics, analyticsRollup],
   "45 * * * *": [extendEventSeries, completeHousingStays],
 };
 

@@ -5,6 +5,8 @@
 export { auditCte, auditRow, type AuditEntry } from "./audit.fragments";
 
 import { createRouter } from "../../lib/openapi";
+import * as handlers from "./audit.handlers";
+import * as routes from "./audit.routes";
 
 /** The audit log of admin writes: `GET /api/admin/audit`. */
-export const auditRouter = createRouter();
+export const auditRouter = createRouter().openapi(routes.list, handlers.list);

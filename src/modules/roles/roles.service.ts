@@ -4,6 +4,7 @@ import type { ActorCtx, Ctx } from "../../lib/context";
 import { notFound } from "../../lib/errors";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { isoUtc } from "../../lib/time";
+import { auditCte } from "../audit";
 import { notificationCtes } from "../notifications";
 import { accountUsable } from "../users";
 import { roleChangeDecision, roleChangeError, type RoleChangeOutcome } from "./roles.policy";
@@ -25,7 +26,8 @@ export async function listRoles({ db }: Ctx): Promise<Role[]> {
  * really replaced, and an actor demoted meanwhile acts with the level they have now. The lock
  * is taken on users alone: a locking read joined to user_roles would, after waiting, recheck
  * the new role against the old role's row and lose the user. Giving a user the role they have
- * records nothing. The user is notified of a change (`role_changed`) in the same statement.
+ * records nothing. The change's audit row (`role.assign`, the role before and after) and the
+ * user's notice (`role_changed`) are written in the same statement.
  */
 export async function assignRole(
   { db, actor }: ActorCtx,
@@ -62,6 +64,15 @@ export async function assignRole(
       INSERT INTO role_changes (user_id, old_role, new_role, changed_by, reason)
       SELECT id, old_role, new_role, ${actor.id}, ${change.reason ?? null} FROM updated
     ),
+    ${auditCte({
+      actorId: actor.id,
+      action: "role.assign",
+      objectType: "user",
+      from: sql`updated`,
+      objectId: sql`updated.id`,
+      before: sql`jsonb_build_object('role', updated.old_role)`,
+      after: sql`jsonb_build_object('role', updated.new_role)`,
+    })},
     ${notificationCtes(
       { to: [change.userId], type: "role_changed", actorId: actor.id, data: { role: change.role } },
       { when: sql`EXISTS (SELECT 1 FROM updated)` },

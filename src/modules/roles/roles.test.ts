@@ -2,6 +2,7 @@ import { desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { notifications, roleChanges, users } from "../../../drizzle/schema";
 import { ROLES } from "../../../drizzle/users";
+import { auditCount, auditRowsOf } from "../../../test/admin";
 import { signedIn, tokenFor } from "../../../test/auth";
 import { createUser } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
@@ -135,6 +136,37 @@ describe("PUT /api/admin/users/{id}/role: happy paths", () => {
     expect(chain[0]!.oldRole).toBe("user");
     for (let i = 1; i < chain.length; i++) expect(chain[i]!.oldRole).toBe(chain[i - 1]!.newRole);
     expect(chain.at(-1)!.newRole).toBe(await roleOf(dancer.id));
+  });
+});
+
+describe("PUT /api/admin/users/{id}/role: audit", () => {
+  it("writes the change's audit row (who, role before and after) with it", async () => {
+    const dancer = await createUser(t.db);
+    expect((await assign(dancer.id, { role: "admin" }, superAdmin.token)).status).toBe(200);
+    expect(await auditRowsOf(t.db, "user", dancer.id)).toEqual([
+      expect.objectContaining({ actorId: superAdmin.user.id, action: "role.assign", before: { role: "user" }, after: { role: "admin" } }),
+    ]);
+  });
+
+  it("writes none for a no-op, a refused change or an unknown user", async () => {
+    const dancer = await createUser(t.db, { role: "premium" });
+    const peer = await createUser(t.db, { role: "super_admin" });
+    const before = await auditCount(t.db);
+    expect((await assign(dancer.id, { role: "premium" }, superAdmin.token)).status).toBe(200);
+    expect((await assign(peer.id, { role: "user" }, superAdmin.token)).status).toBe(403);
+    expect((await assign(dancer.id, { role: "god" }, superAdmin.token)).status).toBe(403);
+    expect((await assign(2147483647, { role: "admin" }, superAdmin.token)).status).toBe(404);
+    expect(await auditCount(t.db)).toBe(before);
+  });
+
+  it("writes one audit row per change when changes race, chained like the history", async () => {
+    const dancer = await createUser(t.db);
+    const wanted = ["basic", "premium", "community", "basic"];
+    const results = await Promise.all(wanted.map((role) => assign(dancer.id, { role }, god.token)));
+    expect(results.map((r) => r.status)).toEqual(wanted.map(() => 200));
+    const rows = await auditRowsOf(t.db, "user", dancer.id);
+    const history = (await changesOf(dancer.id)).reverse();
+    expect(rows.map((r) => [r.before, r.after])).toEqual(history.map((c) => [{ role: c.oldRole }, { role: c.newRole }]));
   });
 });
 
