@@ -246,6 +246,8 @@ export const eventRsvps = pgTable(
     // Events two dancers both go to (the closeness job): index-only on both sides of the join.
     index("event_rsvps_going_idx").on(table.userId, table.eventId).where(sql`status = 'going'`),
     uniqueIndex("unique_rsvp").on(table.eventId, table.userId),
+    // A day's RSVPs (the analytics roll-up).
+    index("event_rsvps_created_at_idx").on(table.createdAt),
     // The attendee list by keyset, and counts per status and role.
     index("event_rsvps_event_status_idx").on(table.eventId, table.status, table.createdAt, table.id),
     // The waitlist in order: the first in line is promoted when a seat frees.

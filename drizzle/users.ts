@@ -131,6 +131,8 @@ export const users = pgTable(
     uniqueIndex("users_username_lower_idx").on(sql`lower(${table.username})`),
     // Dancers of a city: friend suggestions for someone with no friends yet, city pages.
     index("users_city_idx").on(table.city, table.id),
+    // A day's registrations (the analytics roll-up, src/jobs/analytics-rollup.ts).
+    index("users_created_at_idx").on(table.createdAt),
     // People search: trigram similarity on name and username.
     index("users_name_trgm_idx").using("gin", table.name.op("gin_trgm_ops")),
     index("users_username_trgm_idx").using("gin", table.username.op("gin_trgm_ops")),
