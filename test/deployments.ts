@@ -8,7 +8,7 @@ import type { Api, ApiResponse } from "./harness";
 export const WEBHOOK_PATH = "/api/deployments/webhook";
 
 /** The secret the test Worker verifies webhooks with (vitest.config.ts). */
-export const webhookSecret = (): string => (env as Env).DEPLOY_WEBHOOK_SECRET;
+export const webhookSecret = (): string => (env).DEPLOY_WEBHOOK_SECRET;
 
 /** The signature CI sends: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
 export async function signWebhook(body: string, timestamp: number | string, secret = webhookSecret()): Promise<string> {

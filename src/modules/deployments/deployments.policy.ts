@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { DEPLOYMENT_STATUSES, DEPLOYMENT_TYPES } from "../../../drizzle/platform";
-import { AppError, conflict } from "../../lib/errors";
+import { type AppError, conflict } from "../../lib/errors";
 
 export { DEPLOYMENT_STATUSES, DEPLOYMENT_TYPES };
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];

@@ -197,7 +197,7 @@ describe("POST /api/admin/deployments/{id}/rollback", () => {
     const target = await createDeployment(t.db, { status: "success" });
     const results = await Promise.all([rollback(target.id, {}), rollback(target.id, {})]);
     expect(results.map((r) => r.status)).toEqual([201, 201]);
-    expect(results[0]!.body.id).not.toBe(results[1]!.body.id);
+    expect(results[0].body.id).not.toBe(results[1].body.id);
     for (const res of results) expect(await auditRowsOf(t.db, "deployment", res.body.id)).toHaveLength(1);
   });
 });

@@ -84,7 +84,7 @@ describe("POST /api/deployments/webhook: the signature", () => {
     );
   });
 
-  it.each([
+  it.each<[string, Record<string, string> | "strip-prefix"]>([
     ["no signature", { "x-mundo-signature": "" }],
     ["no timestamp", { "x-mundo-timestamp": "" }],
     ["a signature without its sha256= prefix", "strip-prefix"],
@@ -96,7 +96,7 @@ describe("POST /api/deployments/webhook: the signature", () => {
     const headers = await webhookHeaders(body);
     const changed =
       change === "strip-prefix" ? { ...headers, "x-mundo-signature": headers["x-mundo-signature"]!.slice("sha256=".length) } : { ...headers, ...change };
-    const sent = Object.fromEntries(Object.entries(changed).filter(([, v]) => v !== ""));
+    const sent = Object.fromEntries(Object.entries(changed).filter(([, v]) => v !== "")) as Record<string, string>;
     await expectRefusedUnwritten(() => t.api.post(WEBHOOK_PATH, { body, headers: sent }), 401, "invalid_signature");
   });
 
@@ -184,7 +184,7 @@ describe("POST /api/deployments/webhook: the signature", () => {
   });
 
   it("answers 503 webhook_not_configured without a secret, whatever is sent", async () => {
-    const api = createApi({ ...t.env, DEPLOY_WEBHOOK_SECRET: "" } as Env);
+    const api = createApi({ ...t.env, DEPLOY_WEBHOOK_SECRET: "" });
     const before = await deploymentCount();
     const res = await sendReport(api, deploymentReport());
     expect(res.status).toBe(503);
