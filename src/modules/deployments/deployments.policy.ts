@@ -9,13 +9,7 @@ export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 export const DEPLOYMENT_READ_LEVEL = 5;
 export const DEPLOYMENT_WRITE_LEVEL = 7;
 
-/** The end states: nothing moves out of them. */
-export const END_STATUSES: readonly DeploymentStatus[] = ["success", "failed", "cancelled"];
-
-/** How far along a status is: pending 0, building 1, deploying 2, any end 3. */
-export const STATUS_RANK: Record<DeploymentStatus, number> = { pending: 0, building: 1, deploying: 2, success: 3, failed: 3, cancelled: 3 };
-
-/** {@link STATUS_RANK} in SQL, for a status column or value. */
+/** How far along a status is, for a status column or value: pending 0, building 1, deploying 2, any end 3. */
 function rank(status: SQL): SQL {
   return sql`(CASE ${status} WHEN 'pending' THEN 0 WHEN 'building' THEN 1 WHEN 'deploying' THEN 2 ELSE 3 END)`;
 }
@@ -30,11 +24,6 @@ function rank(status: SQL): SQL {
  */
 export function moveAllowed(from: SQL, to: SQL): SQL<boolean> {
   return sql<boolean>`(${from} = ${to} OR (${from} NOT IN ('success', 'failed', 'cancelled') AND ${rank(to)} > ${rank(from)}))`;
-}
-
-/** The same rule in TypeScript, for messages and tests. */
-export function isMoveAllowed(from: DeploymentStatus, to: DeploymentStatus): boolean {
-  return from === to || (!END_STATUSES.includes(from) && STATUS_RANK[to] > STATUS_RANK[from]);
 }
 
 export const illegalTransition = (from: string | null, to: string): AppError =>

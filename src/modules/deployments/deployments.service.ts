@@ -72,9 +72,20 @@ function toDeployment(row: DeploymentRow): Deployment {
   };
 }
 
-/** Seconds from a deployment's start to `end`, whole, never negative (a start recorded after the end reads 0). */
+/** Seconds from a deployment's start to `end`, whole, never negative. */
 function secondsSince(start: SQL, end: SQL): SQL {
   return sql`greatest(0, floor(extract(epoch FROM ${end} - ${start})))::int`;
+}
+
+/**
+ * The time of a move on a locked row: `now` (the transaction's start), but never before a step
+ * the row already has. Of two racing moves, the one that started first may get the lock second;
+ * its `now()` is then older than the other's step, and taken as is it would end a deployment
+ * before it began to build.
+ */
+function moveTime(row: string, now: SQL): SQL {
+  const r = sql.raw(row);
+  return sql`greatest(${now}, ${r}.started_at, ${r}.building_at, ${r}.deploying_at)`;
 }
 
 export interface RecordedReport {
@@ -94,7 +105,8 @@ export interface RecordedReport {
  *   reports of one deployment apply one after the other and a late one (`building` after
  *   `success`) is refused (409 `illegal_transition`) without touching anything;
  * - each step's time is set once, when the deployment first reaches it (`coalesce` keeps the
- *   first), and `duration_seconds` is the end's time minus the start's, computed in the statement.
+ *   first), never before a step it already has (see {@link moveTime}), and `duration_seconds` is
+ *   the end's time minus the start's, computed in the statement.
  * Later reports may add details (url, version, logs, error) but never erase them. The time is
  * the database's `now()`, the same for every column the statement writes.
  */
@@ -102,6 +114,8 @@ export async function recordReport(ctx: Ctx, input: { report: DeploymentReport; 
   const { db } = ctx;
   const r = input.report;
   const status = sql`${r.status}::varchar`;
+  // EXCLUDED.started_at is this statement's now(); the move's time is taken on the locked row.
+  const at = moveTime("d", sql`EXCLUDED.started_at`);
   const { rows } = await db.execute<DeploymentRow & { fresh: boolean; created: boolean | null; current_status: DeploymentStatus | null }>(sql`
     WITH fresh AS (
       INSERT INTO webhook_deliveries (signature_hash, source) VALUES (${input.deliveryKey}, 'deployments')
@@ -123,11 +137,11 @@ export async function recordReport(ctx: Ctx, input: { report: DeploymentReport; 
       FROM fresh
       ON CONFLICT (external_id) DO UPDATE SET
         status = EXCLUDED.status,
-        building_at = coalesce(d.building_at, EXCLUDED.building_at),
-        deploying_at = coalesce(d.deploying_at, EXCLUDED.deploying_at),
-        completed_at = coalesce(d.completed_at, EXCLUDED.completed_at),
+        building_at = coalesce(d.building_at, CASE WHEN EXCLUDED.building_at IS NOT NULL THEN ${at} END),
+        deploying_at = coalesce(d.deploying_at, CASE WHEN EXCLUDED.deploying_at IS NOT NULL THEN ${at} END),
+        completed_at = coalesce(d.completed_at, CASE WHEN EXCLUDED.completed_at IS NOT NULL THEN ${at} END),
         duration_seconds = CASE WHEN d.completed_at IS NULL AND EXCLUDED.completed_at IS NOT NULL
-          THEN ${secondsSince(sql`coalesce(d.started_at, d.created_at)`, sql`EXCLUDED.completed_at`)}
+          THEN ${secondsSince(sql`coalesce(d.started_at, d.created_at)`, at)}
           ELSE d.duration_seconds END,
         git_commit_sha = coalesce(EXCLUDED.git_commit_sha, d.git_commit_sha),
         git_commit_message = coalesce(EXCLUDED.git_commit_message, d.git_commit_message),
@@ -232,8 +246,8 @@ export async function cancelDeployment(ctx: ActorCtx, input: { id: number }): Pr
   const { rows } = await db.execute<DeploymentRow & { was_status: DeploymentStatus | null }>(sql`
     WITH old AS (SELECT * FROM deployments WHERE id = ${input.id} FOR UPDATE),
     changed AS (
-      UPDATE deployments d SET status = 'cancelled', completed_at = now(),
-        duration_seconds = ${secondsSince(sql`coalesce(old.started_at, old.created_at)`, sql`now()`)}, updated_at = now()
+      UPDATE deployments d SET status = 'cancelled', completed_at = ${moveTime("old", sql`now()`)},
+        duration_seconds = ${secondsSince(sql`coalesce(old.started_at, old.created_at)`, moveTime("old", sql`now()`))}, updated_at = now()
       FROM old
       WHERE d.id = old.id AND old.status <> 'cancelled' AND ${moveAllowed(sql`old.status`, sql`'cancelled'`)}
       RETURNING d.*, ${auditRow(sql`old`, AUDIT_OMIT)} AS audit_before, ${auditRow(sql`d`, AUDIT_OMIT)} AS audit_after
