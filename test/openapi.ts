@@ -1,3 +1,4 @@
+import { webhookHeaders } from "./deployments";
 import { unique, uniqueIp } from "./factories";
 import type { Api, ApiResponse, RequestOptions } from "./harness";
 
@@ -192,12 +193,14 @@ export interface CallOverrides extends RequestOptions {
 /**
  * Calls a route with a valid request (every path parameter `pathValue`, required query
  * parameters and a body from the schemas), changed by `overrides`. Each call comes from a
- * client IP of its own, so rate limits never decide a test.
+ * client IP of its own, so rate limits never decide a test. A signed webhook route
+ * (`x-signed-webhook`) gets its request signed with the test secret, so that its validation,
+ * which runs only after the signature is checked, is what the generated suites reach.
  *
  * @example
  * const res = await callRoute(t.api, op, { token, pathValue: String(user.id) }, { json: { name: "\u0000" } });
  */
-export function callRoute(
+export async function callRoute(
   api: Api,
   op: Operation,
   defaults: { token?: string; pathValue: string },
@@ -211,10 +214,17 @@ export function callRoute(
   const url = fillPath(op.path, { ...pathValues, ...path });
   const search = new URLSearchParams({ ...requiredQuery, ...query }).toString();
   const json = "json" in overrides || "body" in overrides ? overrides.json : op.body ? validValue(op.body) : undefined;
+  const signed = op.operation["x-signed-webhook"] === undefined ? {} : await webhookHeaders(signedBody(json, options.body));
   return api.request(op.method, `${url}${search ? `?${search}` : ""}`, {
     token: defaults.token,
     ...options,
     json,
-    headers: { "cf-connecting-ip": uniqueIp(), ...options.headers },
+    headers: { "cf-connecting-ip": uniqueIp(), ...signed, ...options.headers },
   });
+}
+
+/** The raw body a request will carry (as the harness serializes it), for signing. */
+function signedBody(json: unknown, body: RequestOptions["body"]): string {
+  if (json !== undefined) return JSON.stringify(json);
+  return typeof body === "string" ? body : "";
 }

@@ -11,13 +11,14 @@ import { extendEventSeries } from "./event-series";
 import { completeHousingStays } from "./housing-stays";
 import type { Job } from "./job";
 import { viralAnalytics } from "./viral";
+import { forgetWebhookDeliveries } from "./webhook-deliveries";
 
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
   // Reminders first: the emails they queue go out in the same run.
   "* * * * *": [eventReminders, drainEmailQueue, agentsOffline],
   // Cleanup has its own trigger: a long closeness run can never starve it.
-  "15 * * * *": [cleanup, summariseAgentHealth],
+  "15 * * * *": [cleanup, summariseAgentHealth, forgetWebhookDeliveries],
   "0 3 * * *": [recomputeCloseness],
   "*/10 * * * *": [viralAnalytics, analyticsRollup],
   "45 * * * *": [extendEventSeries, completeHousingStays],
