@@ -33,40 +33,28 @@ const agentFields = {
   configuration: JsonObject.nullable(),
 };
 
-export const CreateAgentBody = z
-  .strictObject({
-    agentCode: agentFields.agentCode,
-    agentName: agentFields.agentName,
-    agentType: agentFields.agentType,
-    parentAgentId: agentFields.parentAgentId.optional(),
-    divisionChiefId: agentFields.divisionChiefId.optional(),
-    layerNumber: agentFields.layerNumber.optional(),
-    tier: agentFields.tier.optional(),
-    description: agentFields.description.optional(),
-    responsibilities: agentFields.responsibilities.optional(),
-    competencies: agentFields.competencies.optional(),
-    certificationLevel: agentFields.certificationLevel.optional(),
-    trainingMethodology: agentFields.trainingMethodology.optional(),
-    configuration: agentFields.configuration.optional(),
-  })
+/** Every field an admin may set on an agent, each optional (what a PATCH takes). */
+const agentBodyFields = z.strictObject({
+  agentCode: agentFields.agentCode.optional(),
+  agentName: agentFields.agentName.optional(),
+  agentType: agentFields.agentType.optional(),
+  parentAgentId: agentFields.parentAgentId.optional(),
+  divisionChiefId: agentFields.divisionChiefId.optional(),
+  layerNumber: agentFields.layerNumber.optional(),
+  tier: agentFields.tier.optional(),
+  description: agentFields.description.optional(),
+  responsibilities: agentFields.responsibilities.optional(),
+  competencies: agentFields.competencies.optional(),
+  certificationLevel: agentFields.certificationLevel.optional(),
+  trainingMethodology: agentFields.trainingMethodology.optional(),
+  configuration: agentFields.configuration.optional(),
+});
+
+export const CreateAgentBody = agentBodyFields
+  .required({ agentCode: true, agentName: true, agentType: true })
   .openapi("CreateAgentRequest");
 
-export const UpdateAgentBody = z
-  .strictObject({
-    agentCode: agentFields.agentCode.optional(),
-    agentName: agentFields.agentName.optional(),
-    agentType: agentFields.agentType.optional(),
-    parentAgentId: agentFields.parentAgentId.optional(),
-    divisionChiefId: agentFields.divisionChiefId.optional(),
-    layerNumber: agentFields.layerNumber.optional(),
-    tier: agentFields.tier.optional(),
-    description: agentFields.description.optional(),
-    responsibilities: agentFields.responsibilities.optional(),
-    competencies: agentFields.competencies.optional(),
-    certificationLevel: agentFields.certificationLevel.optional(),
-    trainingMethodology: agentFields.trainingMethodology.optional(),
-    configuration: agentFields.configuration.optional(),
-  })
+export const UpdateAgentBody = agentBodyFields
   .refine((body) => Object.keys(body).length > 0, "Give at least one field to change")
   .openapi("UpdateAgentRequest");
 
