@@ -34,9 +34,11 @@ const noticeRows = (changed: SQL, who: SQL) =>
     FROM ${changed} c JOIN host_homes h ON h.id = c.home_id)`;
 
 /**
- * A dancer asks to stay at a listing, in one round trip: a batch whose first statement takes a
- * share lock on the listing's row (closing dates takes it exclusively, so a request and a
- * closing never pass each other unseen; requests do not wait for each other), and whose
+ * A dancer asks to stay at a listing, in one round trip: a batch whose first statement locks
+ * the listing's row (`FOR NO KEY UPDATE`: closing dates takes it `FOR UPDATE`, so a request and
+ * a closing never pass each other unseen; and requests for one listing take turns, because two
+ * overlapping inserts checking the exclusion constraint at once each wait for the other's
+ * transaction, a deadlock Postgres breaks only after a second by failing one), and whose
  * second is the request itself, one statement: the rules checked against the listing as it
  * is (visible to the guest, or 404, also across a block; not their own, 403; the booking
  * policy, 403; guests within the maximum, 400; no closed dates or stay over the nights, 409),
@@ -53,7 +55,7 @@ export async function requestBooking(ctx: ActorCtx, input: { listingId: number }
   const nights = sql`(${input.checkOut}::date - ${input.checkIn}::date)`;
   const [, { rows }] = await db
     .batch([
-      db.execute(sql`SELECT h.id FROM host_homes h WHERE h.id = ${input.listingId} FOR SHARE`),
+      db.execute(sql`SELECT h.id FROM host_homes h WHERE h.id = ${input.listingId} FOR NO KEY UPDATE`),
       db.execute<BookingRow & { outcome: RequestOutcome }>(sql`
         WITH home AS (SELECT h.* FROM host_homes h WHERE h.id = ${input.listingId} AND ${homeVisibleTo(me, sql`h`)}),
         verdict AS (

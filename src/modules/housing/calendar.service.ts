@@ -46,7 +46,7 @@ const blockedColumns = (d: SQL) =>
 
 /**
  * The host closes dates, in one round trip: a batch whose first statement locks the listing's
- * row (`FOR UPDATE`: a booking request holds a share lock on it, so the two are taken one after
+ * row (`FOR UPDATE`: a booking request locks it too, so the two are taken one after
  * the other), and whose second, with a snapshot taken after that lock, inserts the closed dates
  * unless a pending or approved stay overlaps them (409 `dates_booked`: answer or cancel it
  * first). Closed dates may overlap each other. Not visible: 404; not theirs: 403.
