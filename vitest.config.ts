@@ -29,6 +29,8 @@ const DURABLE_OBJECT_TESTS = ["src/modules/chat/**/*.test.ts", "src/modules/live
 function workerdPlugin() {
   return cloudflareTest(({ inject }) => ({
     wrangler: { configPath: "./wrangler.toml" },
+    // Offline: the Workers AI binding (always remote) is left out; tests use a fake provider.
+    remoteBindings: false,
     miniflare: {
       bindings: {
         APP_ENV: "test",
@@ -41,6 +43,8 @@ function workerdPlugin() {
         APP_URL: "https://app.mundotango.test",
         // Cheap password hashes for the suite; lib/password.test.ts checks the standard cost.
         PASSWORD_HASH_COST: "fast",
+        // No model provider: AI routes answer 503 unless a test builds the app with the fake (test/ai.ts).
+        AI_PROVIDER: "none",
         TEST_NEON_LOCAL_URL: inject("neonLocalUrl"),
         TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
       },

@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import type { AiProviderFactory } from "./lib/ai-providers";
 import type { AppEnv } from "./lib/context";
 import { createRouter } from "./lib/openapi";
 import { authenticate } from "./middleware/auth";
@@ -13,6 +14,7 @@ import { onError, onNotFound } from "./middleware/errors";
 import { agentHealthRouter } from "./modules/agent-health";
 import { agentsRouter } from "./modules/agents";
 import { analyticsRouter } from "./modules/analytics";
+import { assistantRouter } from "./modules/assistant";
 import { auditRouter } from "./modules/audit";
 import { authRouter } from "./modules/auth";
 import { notificationsRouter } from "./modules/notifications";
@@ -25,6 +27,7 @@ import { flagsRouter } from "./modules/flags";
 import { graphRouter } from "./modules/graph";
 import { groupsRouter } from "./modules/groups";
 import { housingRouter } from "./modules/housing";
+import { lifeCeoRouter } from "./modules/life-ceo";
 import { liveNotifications, liveRouter } from "./modules/live";
 import { MEDIA_UPLOAD_PATH, mediaRouter } from "./modules/media";
 import { moderationRouter } from "./modules/moderation";
@@ -44,19 +47,24 @@ export const API_INFO = {
   version: "1.0.0",
   description:
     "The backend of Mundo Tango, the worldwide social network for tango dancers: profiles, posts, " +
-    "friendships, milongas and festivals, chat, housing, teachers and venues, volunteers, trips, and the platform's " +
+    "friendships, milongas and festivals, chat, housing, teachers and venues, volunteers, trips, the assistants (Mr. Blue, Life CEO), and the platform's " +
     "admin (ESA agents, deployments, feature flags, analytics, audit log). Errors are RFC 9457 problem+json.",
 };
+
+export interface AppOptions {
+  /** Replaces the configured model provider (tests pass a scripted fake: test/ai.ts). */
+  aiProvider?: AiProviderFactory;
+}
 
 /**
  * The whole HTTP API: cross-cutting middleware, then one router per domain module.
  * Built once per isolate; everything per-request lives on `c.var`.
  */
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
   const app = createRouter();
 
   app.use(requestId());
-  app.use(requestContext);
+  app.use(requestContext({ aiProvider: options.aiProvider }));
   // After the response, the live channels of the dancers this request notified are told.
   app.use(liveNotifications);
   // Not overwriting: served media set their own Cross-Origin-Resource-Policy (the web app
@@ -108,7 +116,9 @@ export function createApp() {
     .route("/", deploymentsRouter)
     .route("/", flagsRouter)
     .route("/", analyticsRouter)
-    .route("/", auditRouter);
+    .route("/", auditRouter)
+    .route("/", assistantRouter)
+    .route("/", lifeCeoRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -28,6 +28,13 @@ const vars = {
   NEON_FETCH_ENDPOINT: target.fetchEndpoint ?? "",
   // Upload URLs point at this dev server (wrangler.toml's empty value means APP_URL).
   MEDIA_PUBLIC_URL: process.env.MEDIA_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+  // Workers AI has no local mode (its binding always calls Cloudflare, and `--local` below
+  // leaves it out): the assistants answer 503 ai_unavailable unless an OpenAI-compatible
+  // endpoint is given (AI_PROVIDER=openai AI_BASE_URL=... AI_MODEL=... [AI_API_KEY=...]).
+  AI_PROVIDER: process.env.AI_PROVIDER ?? "none",
+  ...Object.fromEntries(
+    (["AI_BASE_URL", "AI_MODEL", "AI_API_KEY", "AI_TIMEOUT_SECONDS"] as const).flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  ),
 };
 // .dev.vars (e.g. EMAIL_API_URL and EMAIL_API_KEY, to send through a real or fake email API)
 // is read as an env file, so the database URL and secrets set here still reach the Worker
@@ -41,6 +48,8 @@ const wrangler = spawn(
   "wrangler",
   [
     "dev",
+    // Remote bindings off: everything runs on this machine, offline.
+    "--local",
     ...(devVars ? ["--env-file", ".dev.vars"] : []),
     "--port",
     String(port),

@@ -1,3 +1,4 @@
+import type { AiProviderFactory } from "../lib/ai-providers";
 import { createCtx } from "../lib/context";
 import { errorFields } from "../lib/logger";
 import { withLiveNotifications } from "../modules/live";
@@ -29,8 +30,8 @@ export const SCHEDULES: Record<string, Job[]> = {
  * does not stop the others; the run fails at the end so the trigger shows as failed. The
  * dancers the run notified who have a live channel open are told at the end.
  */
-export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
-  const ctx = createCtx(env, { now, logFields: { cron } });
+export async function runScheduled(cron: string, env: Env, now: Date, options: { aiProvider?: AiProviderFactory } = {}): Promise<void> {
+  const ctx = createCtx(env, { now, logFields: { cron }, aiProvider: options.aiProvider });
   const { logger } = ctx;
   const jobs = SCHEDULES[cron];
   if (!jobs) {

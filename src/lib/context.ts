@@ -1,3 +1,5 @@
+import type { AiProvider } from "./ai";
+import { type AiProviderFactory, resolveAiProvider } from "./ai-providers";
 import { createDb, type Db } from "./db";
 import { type Config, loadConfig } from "./env";
 import { unauthorized } from "./errors";
@@ -25,6 +27,12 @@ export interface Ctx {
   /** The request's arrival, or the trigger's scheduled time for a job. */
   now: Date;
   actor: Actor | null;
+  /**
+   * The model provider the assistants use (src/lib/ai.ts), or null when none is configured
+   * (their routes answer 503 `ai_unavailable`; `requireAi(ctx.ai)`). Left out of contexts
+   * that never call a model.
+   */
+  ai?: AiProvider | null;
 }
 
 /** A context whose actor is known: what verbs that act for a signed-in dancer take. */
@@ -40,10 +48,11 @@ export interface ActorCtx extends Ctx {
  */
 export function createCtx(
   env: Env,
-  options: { now?: Date; actor?: Actor | null; logFields?: Record<string, unknown> } = {},
+  options: { now?: Date; actor?: Actor | null; logFields?: Record<string, unknown>; aiProvider?: AiProviderFactory } = {},
 ): Ctx {
   const config = loadConfig(env);
   return {
+    ai: (options.aiProvider ?? resolveAiProvider)(env, config),
     db: createDb({ databaseUrl: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT }),
     config,
     logger: createLogger(config.LOG_LEVEL, options.logFields),

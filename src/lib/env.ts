@@ -44,12 +44,33 @@ const ConfigSchema = z.object({
   FLAG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** An agent with no health report for this long is marked offline by the cron (src/modules/agent-health). */
   AGENT_OFFLINE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /**
+   * The assistants' model provider (src/lib/ai.ts): `workers-ai` (the `AI` binding, the
+   * default), `openai` (any OpenAI-compatible chat-completions endpoint: AI_BASE_URL, AI_MODEL,
+   * AI_API_KEY) or `none` (the AI routes answer 503 `ai_unavailable`).
+   */
+  AI_PROVIDER: z.enum(["workers-ai", "openai", "none"]).default("workers-ai"),
+  /** The model; for Workers AI, default {@link DEFAULT_WORKERS_AI_MODEL}. */
+  AI_MODEL: z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), z.string().max(200).optional()),
+  /** An OpenAI-compatible API's base URL (`https://api.openai.com/v1`): `/chat/completions` is appended. */
+  AI_BASE_URL: optionalUrl,
+  AI_API_KEY: z.string().optional(),
+  /** How long one model call may take before it is given up (504 `ai_timeout`). */
+  AI_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   /** scrypt strength for new password hashes (see lib/password.ts); `fast` is for tests only. */
   PASSWORD_HASH_COST: z.enum(["standard", "fast"]).default("standard"),
-}).refine((config) => !(config.APP_ENV === "production" && config.PASSWORD_HASH_COST === "fast"), {
-  path: ["PASSWORD_HASH_COST"],
-  message: "PASSWORD_HASH_COST=fast is for tests; production hashes at the standard cost",
-});
+})
+  .refine((config) => !(config.APP_ENV === "production" && config.PASSWORD_HASH_COST === "fast"), {
+    path: ["PASSWORD_HASH_COST"],
+    message: "PASSWORD_HASH_COST=fast is for tests; production hashes at the standard cost",
+  })
+  .refine((config) => config.AI_PROVIDER !== "openai" || (config.AI_BASE_URL !== undefined && config.AI_MODEL !== undefined), {
+    path: ["AI_PROVIDER"],
+    message: "AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL (and AI_API_KEY unless the endpoint takes none)",
+  });
+
+/** Workers AI's model when AI_MODEL is unset: an instruction model with function calling. */
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
 export type Config = z.output<typeof ConfigSchema>;
 

@@ -5,7 +5,6 @@ import {
   follows,
   friendRequests,
   friendships,
-  LIFE_CEO_DOMAINS,
   lifeCeoDomains,
   posts,
   users,
@@ -103,8 +102,8 @@ const DAY = 86_400_000;
  * Fills the database with demo data: dancers in the original platform's ten cities, who
  * follow and befriend each other, post, organize milongas, practicas and festivals and
  * RSVP to them; the cities' venues, teachers, listings, volunteers and trips
- * (seed-travel.ts); a Super Admin, ESA agents and feature flags (seed-admin.ts); plus the 16
- * Life CEO domains. Rerunning replaces the previous demo data
+ * (seed-travel.ts); a Super Admin, ESA agents and feature flags (seed-admin.ts). (The 16
+ * Life CEO domains are reference data: migration 0019 makes them.) Rerunning replaces the previous demo data
  * (accounts under {@link SEED_EMAIL_DOMAIN}, and everything that cascades from them).
  */
 export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
@@ -114,12 +113,6 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
 
   log?.("Removing previous demo data");
   await db.delete(users).where(like(users.email, `%@${SEED_EMAIL_DOMAIN}`));
-
-  log?.("Life CEO domains");
-  await db
-    .insert(lifeCeoDomains)
-    .values(LIFE_CEO_DOMAINS.map((d) => ({ name: d.name, agentId: d.agentId })))
-    .onConflictDoUpdate({ target: lifeCeoDomains.name, set: { agentId: sql`excluded.agent_id` } });
 
   log?.(`Users (${options.users})`);
   const password = await hashPassword(SEED_PASSWORD);
