@@ -172,16 +172,16 @@ export class OpenAiCompatibleProvider implements AiProvider {
     };
     const url = `${this.options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
     const response = await bounded(
-        doFetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: "text/event-stream",
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-          },
-          body: JSON.stringify(this.body(request)),
-          signal: connection.signal,
-        }),
+      doFetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "text/event-stream",
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
+        body: JSON.stringify(this.body(request)),
+        signal: connection.signal,
+      }),
     );
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
