@@ -153,8 +153,8 @@ const UPDATE_ERRORS: Record<string, () => AppError> = {
  * Edits one of the caller's goals, in one statement: the row locked, the checks made on it
  * (a known domain, a legal status move, progress by hand only without milestones or tasks)
  * and the row written only when they pass, `completedAt` set by the move to completed and
- * cleared by a reopen in the same UPDATE. Two moves at once take turns on the lock; the second
- * is checked against what the first left.
+ * cleared by a reopen in the same UPDATE; a new domain moves the goal's tasks with it. Two moves
+ * at once take turns on the lock; the second is checked against what the first left.
  */
 export async function updateGoal(ctx: ActorCtx, goalId: number, changes: UpdateGoalInput): Promise<Goal> {
   const { db, actor } = ctx;
@@ -185,12 +185,12 @@ export async function updateGoal(ctx: ActorCtx, goalId: number, changes: UpdateG
         updated_at = ${NOW_UTC}
       FROM verdict v WHERE g.id = ${goalId} AND v.broken IS NULL AND EXISTS (SELECT 1 FROM old)
       RETURNING g.*
-    ),
-    ${changes.domainId !== undefined ? sql`moved AS (
+    )${changes.domainId !== undefined ? sql`,
+    moved AS (
       UPDATE life_ceo_tasks t SET domain_id = u.domain_id, updated_at = ${NOW_UTC}
       FROM updated u WHERE t.goal_id = u.id AND t.domain_id IS DISTINCT FROM u.domain_id
       RETURNING t.id
-    ),` : sql``}
+    )` : sql``}
     SELECT EXISTS (SELECT 1 FROM old) AS found, v.broken, v.from_status, card.*
     FROM (SELECT 1) one LEFT JOIN verdict v ON true
     LEFT JOIN (SELECT ${goalColumns(sql`g`, sql`c`)} FROM updated g CROSS JOIN ${goalCounts(sql`g`)} c) card ON true`);

@@ -17,7 +17,7 @@ async function allPages(path: string, token: string, limit: number) {
   let pages = 0;
   do {
     const sep = path.includes("?") ? "&" : "?";
-    const res = await t.api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+    const res: { status: number; body: { items: { id: number }[]; nextCursor: string | null } } = await t.api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeLessThanOrEqual(limit);
     ids.push(...res.body.items.map((item: { id: number }) => item.id));

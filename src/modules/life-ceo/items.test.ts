@@ -17,7 +17,7 @@ async function allPages(path: string, token: string, limit: number) {
   let cursor: string | null = null;
   do {
     const sep = path.includes("?") ? "&" : "?";
-    const res = await t.api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+    const res: { status: number; body: { items: Item[]; nextCursor: string | null } } = await t.api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
     expect(res.status).toBe(200);
     seen.push(...ids(res.body.items));
     cursor = res.body.nextCursor;
@@ -29,7 +29,7 @@ describe("milestones", () => {
   it("are added at the end, listed in order, edited, done and undone, deleted", async () => {
     const { user, token } = await signedIn(t);
     const goal = await createGoal(t.db, { userId: user.id });
-    const created = [];
+    const created: { id: number; position: number }[] = [];
     for (const title of ["One", "Two", "Three"]) {
       const res = await t.api.post(`/api/life-ceo/goals/${goal.id}/milestones`, { token, json: { title, dueDate: "2030-01-02" } });
       expect(res.status).toBe(201);
@@ -39,12 +39,12 @@ describe("milestones", () => {
     expect(created[0]).toMatchObject({ goalId: goal.id, title: "One", dueDate: "2030-01-02", done: false, completedAt: null });
     expect(await allPages(`/api/life-ceo/goals/${goal.id}/milestones`, token, 2)).toEqual(ids(created));
 
-    const done = await t.api.patch(`/api/life-ceo/milestones/${created[1].id}`, { token, json: { done: true, title: "Deux", dueDate: null } });
+    const done = await t.api.patch(`/api/life-ceo/milestones/${created[1]!.id}`, { token, json: { done: true, title: "Deux", dueDate: null } });
     expect(done.body).toMatchObject({ done: true, title: "Deux", dueDate: null, completedAt: expect.any(String) });
-    const undone = await t.api.patch(`/api/life-ceo/milestones/${created[1].id}`, { token, json: { done: false } });
+    const undone = await t.api.patch(`/api/life-ceo/milestones/${created[1]!.id}`, { token, json: { done: false } });
     expect([undone.body.done, undone.body.completedAt]).toEqual([false, null]);
-    expect((await t.api.delete(`/api/life-ceo/milestones/${created[1].id}`, { token })).status).toBe(204);
-    expect((await t.api.delete(`/api/life-ceo/milestones/${created[1].id}`, { token })).status).toBe(404);
+    expect((await t.api.delete(`/api/life-ceo/milestones/${created[1]!.id}`, { token })).status).toBe(204);
+    expect((await t.api.delete(`/api/life-ceo/milestones/${created[1]!.id}`, { token })).status).toBe(404);
   });
 
   it("another dancer's goal and milestones are 404, and nothing is written", async () => {
@@ -102,7 +102,7 @@ describe("milestones", () => {
     const goal = await createGoal(t.db, { userId: user.id });
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => t.api.post(`/api/life-ceo/goals/${goal.id}/milestones`, { token, json: { title: `M${i}` } })));
     expect(results.map((r) => r.status)).toEqual(Array(5).fill(201));
-    expect(results.map((r) => r.body.position).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(results.map((r) => r.body.position as number).sort()).toEqual([0, 1, 2, 3, 4]);
   });
 });
 
