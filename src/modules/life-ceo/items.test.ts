@@ -83,6 +83,8 @@ describe("milestones", () => {
       const res = await t.api.post(path, { token, json: { ids: bad } });
       expect([res.status, res.body.code]).toEqual([409, "order_mismatch"]);
     }
+    const empty = await t.api.post(`/api/life-ceo/goals/${other.id}/milestones/order`, { token, json: { ids: [] } });
+    expect([empty.status, empty.body.code]).toEqual([409, "order_mismatch"]);
     const res = await roundTrips(() => t.api.post(path, { token, json: { ids: [c.id, a.id, b.id] } }));
     expect(res).toEqual({ status: 200, trips: 1 });
     const list = await t.api.get(`/api/life-ceo/goals/${goal.id}/milestones`, { token });

@@ -81,7 +81,7 @@ export type UpdateMilestoneInput = z.infer<typeof UpdateMilestoneBody>;
 
 export const MilestoneOrderBody = z
   .object({
-    ids: z.array(Id).min(1).max(LIFE_CEO_LIMITS.milestones).openapi({ description: "Every milestone of the goal, each once, in the new order" }),
+    ids: z.array(Id).max(LIFE_CEO_LIMITS.milestones).openapi({ description: "Every milestone of the goal, each once, in the new order", example: [3, 1, 2] }),
   })
   .openapi("LifeCeoMilestoneOrder");
 
@@ -127,7 +127,7 @@ export const TaskOrderBody = z
   .object({
     goalId: Id.optional(),
     domainId: Id.optional(),
-    ids: z.array(Id).min(1).max(LIFE_CEO_LIMITS.reorder).openapi({ description: "Every task of that goal (or of that domain outside goals), each once, in the new order" }),
+    ids: z.array(Id).max(LIFE_CEO_LIMITS.reorder).openapi({ description: "Every task of that goal (or of that domain outside goals), each once, in the new order", example: [3, 1, 2] }),
   })
   .refine((body) => (body.domainId === undefined) !== (body.goalId === undefined), {
     message: "Give either domainId or goalId",
