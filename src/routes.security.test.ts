@@ -12,6 +12,7 @@ import { createApplication, createTask, createVolunteer } from "../test/voluntee
 import { createSchool, createStudentLink, createTeacher, createVenue } from "../test/directory";
 import { createTrip } from "../test/travel";
 import { blockListingDates, createBooking, createListing, day } from "../test/housing";
+import { createGoal as createLifeCeoGoal, createMilestone as createLifeCeoMilestone, createTask as createLifeCeoTask } from "../test/life-ceo";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -30,6 +31,13 @@ const operations = operationsOf(doc);
 
 /** The factories of the objects routes act on: each makes one owned by `ownerId` and returns its id. */
 const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Promise<string>> = {
+  // Life CEO: a dancer's goals, their milestones and tasks are the dancer's alone.
+  life_ceo_goal: async (t, ownerId) => String((await createLifeCeoGoal(t.db, { userId: ownerId })).id),
+  life_ceo_milestone: async (t, ownerId) => {
+    const goal = await createLifeCeoGoal(t.db, { userId: ownerId });
+    return String((await createLifeCeoMilestone(t.db, { goalId: goal.id, userId: ownerId })).id);
+  },
+  life_ceo_task: async (t, ownerId) => String((await createLifeCeoTask(t.db, { userId: ownerId })).id),
   session: async (t, ownerId) => {
     const [row] = await t.db
       .insert(sessions)
