@@ -1,0 +1,61 @@
+import { lifeCeoDomains, lifeCeoGoals, lifeCeoMilestones, lifeCeoRecommendations, lifeCeoTasks } from "../drizzle/schema";
+import type { AiChatRequest } from "../src/lib/ai";
+import type { Db } from "../src/lib/db";
+import type { ScriptedTurn } from "./ai";
+
+/**
+ * Row factories for the Life CEO recommendation tests, inserted directly with overridable
+ * fields (goals, milestones and tasks are the goals module's; these tests make their own).
+ */
+
+let sequence = 0;
+const unique = (prefix: string) => `${prefix} ${++sequence}-${crypto.randomUUID().slice(0, 6)}`;
+
+/** The id of a seeded domain (migration 0019), by name. */
+export async function domainId(db: Db, name = "Learning & Education"): Promise<number> {
+  const rows = await db.select().from(lifeCeoDomains);
+  return rows.find((d) => d.name === name)!.id;
+}
+
+/** An active goal of `userId` (in "Learning & Education" unless told). */
+export async function createGoal(db: Db, overrides: Partial<typeof lifeCeoGoals.$inferInsert> & { userId: number }) {
+  const [goal] = await db
+    .insert(lifeCeoGoals)
+    .values({ title: unique("Dance a clean ocho cortado"), domainId: overrides.domainId ?? (await domainId(db)), priority: "medium", ...overrides })
+    .returning();
+  return goal!;
+}
+
+export async function createMilestone(db: Db, overrides: Partial<typeof lifeCeoMilestones.$inferInsert> & { goalId: number; userId: number }) {
+  const [row] = await db.insert(lifeCeoMilestones).values({ title: unique("Milestone"), ...overrides }).returning();
+  return row!;
+}
+
+export async function createGoalTask(db: Db, overrides: Partial<typeof lifeCeoTasks.$inferInsert> & { userId: number }) {
+  const [row] = await db.insert(lifeCeoTasks).values({ title: unique("Task"), ...overrides }).returning();
+  return row!;
+}
+
+/** A pending recommendation for `goalId` in `week` (a Monday). */
+export async function createRecommendation(
+  db: Db,
+  overrides: Partial<typeof lifeCeoRecommendations.$inferInsert> & { userId: number; goalId: number; week: string },
+) {
+  const [row] = await db
+    .insert(lifeCeoRecommendations)
+    .values({ title: unique("Practise giros"), body: "Twice this week, ten minutes each.", source: "on_demand", ...overrides })
+    .returning();
+  return row!;
+}
+
+/** The data the app put in a recommendation prompt (its user message, JSON). */
+export function promptData(request: AiChatRequest): { week: string; goals: Array<{ goalId: number; title: string } & Record<string, any>>; recentActivity: any } {
+  return JSON.parse(request.messages.find((m) => m.role === "user")!.content);
+}
+
+/** A model turn that recommends one step for every goal the prompt names (as the app asks). */
+export const recommendEveryGoal: ScriptedTurn = (request) => ({
+  text: JSON.stringify({
+    recommendations: promptData(request).goals.map((g) => ({ goalId: g.goalId, title: `Next step: ${g.title}`.slice(0, 120), body: `This week, for "${g.title}": practise twice.` })),
+  }),
+});
