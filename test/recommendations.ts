@@ -49,8 +49,12 @@ export async function createRecommendation(
 }
 
 /** The data the app put in a recommendation prompt (its user message, JSON). */
-export function promptData(request: AiChatRequest): { week: string; goals: Array<{ goalId: number; title: string } & Record<string, any>>; recentActivity: any } {
-  return JSON.parse(request.messages.find((m) => m.role === "user")!.content);
+export function promptData(request: AiChatRequest) {
+  return JSON.parse(request.messages.find((m) => m.role === "user")!.content) as {
+    week: string;
+    goals: Array<{ goalId: number; title: string } & Record<string, unknown>>;
+    recentActivity: Record<string, unknown>;
+  };
 }
 
 /** A model turn that recommends one step for every goal the prompt names (as the app asks). */

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { RECOMMENDATION_SOURCES } from "../../../drizzle/ai";
+import type { RECOMMENDATION_SOURCES } from "../../../drizzle/ai";
 import { AiProviderError, aiFailure, collectReply, estimateTokens, requireAi } from "../../lib/ai";
 import { reserveAiTokens, settleAiTokens } from "../../lib/ai-quota";
 import type { ActorCtx, Ctx } from "../../lib/context";

@@ -240,7 +240,7 @@ describe("POST /api/life-ceo/recommendations/generate", () => {
     const api = apiWithAi(t, fake);
     const results = await Promise.all(Array.from({ length: 4 }, () => api.post("/api/life-ceo/recommendations/generate", { token })));
     expect(results.every((r) => [200, 201].includes(r.status))).toBe(true);
-    const returned = results.flatMap((r) => r.body.items.map((i: { id: number }) => i.id));
+    const returned = results.flatMap((r) => (r.body.items as Array<{ id: number }>).map((i) => i.id));
     const stored = await recommendationsOf(user.id);
     expect(stored).toHaveLength(2);
     expect(returned.sort()).toEqual(stored.map((r) => r.id).sort());
