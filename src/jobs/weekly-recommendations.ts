@@ -44,8 +44,10 @@ export function createRecommendationsJob(limits = RECOMMENDATIONS_JOB_LIMITS): J
             counts.modelCalls += generated.modelCalls;
           } catch (error) {
             if (isQuotaRefusal(error)) counts.overQuota += 1;
-            else if (error instanceof AppError && error.code.startsWith("ai_")) {
-              // Logged with its code by the service; the call was made.
+            else if (error instanceof AppError) {
+              // After the model call: its failure (logged with its code by the service), or a goal
+              // deleted while its recommendation was written. The next run retries this dancer.
+              if (!error.code.startsWith("ai_")) ctx.logger.warn("recommendations failed", { code: error.code, userId });
               counts.modelCalls += 1;
               counts.failed += 1;
             } else throw error;

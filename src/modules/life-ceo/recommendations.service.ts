@@ -139,10 +139,14 @@ export async function generateRecommendations(ctx: Ctx, userId: number, options:
     used = reply.usage.inputTokens + reply.usage.outputTokens;
     const proposed = parseRecommendations(reply.text, new Set(context.goals.map((g) => g.goalId)));
     const metadata = { provider: ai.name, model: reply.model, usage: reply.usage };
-    const [created] = await Promise.all([
+    // The insert and the settlement go out together; the settlement is made whatever the insert does.
+    const [inserted, settled] = await Promise.allSettled([
       insertRecommendations(ctx, userId, { week, source: options.source, metadata, proposed }),
       settleAiTokens(ctx, reservation, used),
     ]);
+    if (inserted.status === "rejected") throw inserted.reason;
+    if (settled.status === "rejected") throw settled.reason;
+    const created = inserted.value;
     ctx.logger.info("recommendations generated", { code: "recommendations_generated", userId, asked: context.goals.length, created: created.length });
     return { created, modelCalls: 1 };
   } catch (error) {
