@@ -363,7 +363,7 @@ describe("accept and dismiss", () => {
   });
 
   it("an accept racing a dismiss: one wins, and a task exists only if the accept did", async () => {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 15; round++) {
       const { token, rec } = await pending();
       const [accepted, dismissed] = await Promise.all([
         t.api.post(`/api/life-ceo/recommendations/${rec.id}/accept`, { token }),
