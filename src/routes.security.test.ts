@@ -13,6 +13,8 @@ import { createSchool, createStudentLink, createTeacher, createVenue } from "../
 import { createTrip } from "../test/travel";
 import { blockListingDates, createBooking, createListing, day } from "../test/housing";
 import { createGoal as createLifeCeoGoal, createMilestone as createLifeCeoMilestone, createTask as createLifeCeoTask } from "../test/life-ceo";
+import { createRecommendation } from "../test/recommendations";
+import { weekOf } from "./modules/life-ceo";
 
 /**
  * Authentication and authorization for every route in the OpenAPI document, generated from
@@ -166,6 +168,11 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   blocked_dates: async (t, ownerId) => {
     const home = await createListing(t.db, { userId: ownerId });
     return String((await blockListingDates(t.db, home.id, day(10), day(12))).id);
+  },
+  // A pending recommendation for the owner's goal: only its dancer may accept or dismiss it.
+  life_ceo_recommendation: async (t, ownerId) => {
+    const goal = await createLifeCeoGoal(t.db, { userId: ownerId });
+    return String((await createRecommendation(t.db, { userId: ownerId, goalId: goal.id, week: weekOf(new Date()) })).id);
   },
 };
 

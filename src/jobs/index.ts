@@ -12,6 +12,7 @@ import { extendEventSeries } from "./event-series";
 import { completeHousingStays } from "./housing-stays";
 import type { Job } from "./job";
 import { viralAnalytics } from "./viral";
+import { weeklyRecommendations } from "./weekly-recommendations";
 import { forgetWebhookDeliveries } from "./webhook-deliveries";
 
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
@@ -23,6 +24,9 @@ export const SCHEDULES: Record<string, Job[]> = {
   "0 3 * * *": [recomputeCloseness],
   "*/10 * * * *": [viralAnalytics, analyticsRollup],
   "45 * * * *": [extendEventSeries, completeHousingStays],
+  // Monday mornings (UTC), hourly from 05:30 to 08:30: the first run does the bulk, the later
+  // ones what a run's budget or a failed model call left (a rerun adds nothing twice).
+  "30 5-8 * * 1": [weeklyRecommendations],
 };
 
 /**

@@ -1,10 +1,14 @@
 // The module's public surface: other modules import only from here (a lint rule says so).
+// Verbs come first, so that modules importing each other find them evaluated before the
+// router pulls in handlers.
+export { goalColumns, goalCounts, goalProgress } from "./goals.service";
+export { dancersDueRecommendations, generateRecommendations, isQuotaRefusal, weekOf } from "./recommendations.service";
 
 import { createRouter } from "../../lib/openapi";
 import * as handlers from "./life-ceo.handlers";
 import * as routes from "./life-ceo.routes";
-
-export { goalColumns, goalCounts, goalProgress } from "./goals.service";
+import * as recommendationHandlers from "./recommendations.handlers";
+import * as recommendationRoutes from "./recommendations.routes";
 
 /** Life CEO: the 16 domains, goals, milestones, tasks, recommendations and the dashboard. */
 export const lifeCeoRouter = createRouter()
@@ -25,4 +29,8 @@ export const lifeCeoRouter = createRouter()
   .openapi(routes.updateTask, handlers.updateTask)
   .openapi(routes.deleteTask, handlers.deleteTask)
   .openapi(routes.agenda, handlers.agenda)
-  .openapi(routes.dashboard, handlers.dashboard);
+  .openapi(routes.dashboard, handlers.dashboard)
+  .openapi(recommendationRoutes.generate, recommendationHandlers.generate)
+  .openapi(recommendationRoutes.list, recommendationHandlers.list)
+  .openapi(recommendationRoutes.accept, recommendationHandlers.accept)
+  .openapi(recommendationRoutes.dismiss, recommendationHandlers.dismiss);
