@@ -48,7 +48,7 @@ describe("POST /api/ai/conversations/{id}/messages: a streamed reply", () => {
     const events = parseSse(res.body);
     expect(events.map((e) => e.event)).toEqual(["message", "delta", "delta", "delta", "done"]);
     expect(events[0]!.data.message).toMatchObject({ role: "user", content: "Hi Mr. Blue" });
-    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("Hola! Let me help you find a milonga.");
+    expect(events.filter((e) => e.event === "delta").map((e) => String(e.data.text)).join("")).toBe("Hola! Let me help you find a milonga.");
     const done = events.at(-1)!.data;
     expect(done.usage).toEqual({ inputTokens: 120, outputTokens: 12 });
     expect(done.message).toMatchObject({
@@ -183,7 +183,7 @@ describe("the tools: what the model may read, with the caller's visibility", () 
     expect(results[1]!.error).toMatch(/^bad arguments: city/);
     expect(results[2]!.error).toBe("unknown tool drop_tables");
     expect(toolResults(fake, 2)[3]!.error).toMatch(/before `from`/);
-    expect(events.filter((e) => e.event === "tool" && e.data.status === "done").map((e) => e.data)).toEqual([
+    expect(events.filter((e) => e.event === "tool" && e.data.status === "done").map((e): unknown => e.data)).toEqual([
       { name: "find_events", status: "done", error: true },
       { name: "find_listings", status: "done", error: true },
       { name: "drop_tables", status: "done", error: true },
@@ -371,7 +371,7 @@ describe("provider failures", () => {
   it("a model that never answers is cut at AI_TIMEOUT_SECONDS: 504 ai_timeout", async () => {
     const fake = new FakeAiProvider([{ hang: true }]);
     const { user, token, conversation } = await dancerWithConversation(fake);
-    const api = createApi({ ...t.env, AI_TIMEOUT_SECONDS: "1" } as Env, createApp({ aiProvider: () => fake }).fetch);
+    const api = createApi({ ...t.env, AI_TIMEOUT_SECONDS: "1" }, createApp({ aiProvider: () => fake }).fetch);
     const res = await api.post(`/api/ai/conversations/${conversation.id}/messages`, { token, json: { content: "Hi" } });
     expect(res.status).toBe(504);
     expect(res.body.code).toBe("ai_timeout");
