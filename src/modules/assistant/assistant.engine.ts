@@ -157,8 +157,8 @@ class ModelCall {
 }
 
 /**
- * `POST .../conversations/:id/messages` for any assistant: checks (rate limit, a provider,
- * the conversation, the quota) before anything is stored, stores the dancer's message, then
+ * `POST .../conversations/:id/messages` for any assistant: checks (rate limit, the
+ * conversation, a provider, the quota) before anything is stored, stores the dancer's message, then
  * streams the reply as server-sent events (`message`, `delta`, `tool`, `done` or `error`)
  * while it runs the tool loop, and stores the reply with its metadata. The model's first
  * event is awaited before the stream starts, so a provider that fails at once is a plain
@@ -168,9 +168,10 @@ export async function converse(c: Context<AppEnv>, assistant: Assistant, convers
   const ctx = actorCtx(c);
   const { store } = assistant;
   await throttle(c.env.AI_LIMITER, `ai:user:${ctx.actor.id}`);
-  const ai = requireAi(ctx.ai);
+  // The conversation before the provider: another dancer's is a 404 whether or not a model is configured.
   const turn = await loadTurn(ctx, store, conversationId);
   if (!turn) throw notFound(store.name === "mr_blue" ? "conversation" : "domain conversation");
+  const ai = requireAi(ctx.ai);
 
   const messages: AiMessage[] = [
     { role: "system", content: assistant.systemPrompt(turn, ctx.now.toISOString().slice(0, 10)) },

@@ -12,8 +12,8 @@ const streamed =
   "Answers `text/event-stream`: `message` (the stored question), `delta` {text} pieces of the reply, `tool` {name, status: " +
   "running|done, count} around each tool call, then `done` {message: the stored reply with its metadata (provider, model, " +
   "usage, toolCalls, finishReason, durationMs), usage} or `error` {problem} (a reply cut by a provider failure is stored with " +
-  "`metadata.error` when it had text, and sent as `message`). Checked before anything is stored: the rate limit (429), a " +
-  "configured provider (503 `ai_unavailable`), the conversation (404), the daily token quota (429 `ai_quota_exceeded` with " +
+  "`metadata.error` when it had text, and sent as `message`). Checked before anything is stored: the rate limit (429), the " +
+  "conversation (404), a configured provider (503 `ai_unavailable`), the daily token quota (429 `ai_quota_exceeded` with " +
   "`Retry-After` and `resetsAt`). A provider failing before its first event is a problem+json answer (502 `ai_failed`, 503 " +
   "`ai_busy`, 504 `ai_timeout`, 422 `ai_rejected`): the question stays stored, the quota is given back.";
 
