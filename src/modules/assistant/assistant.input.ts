@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PositiveIntId, multiLine, singleLine } from "../../lib/text";
+import { multiLine, singleLine } from "../../lib/text";
 
 /** Bounds of what a dancer sends: a question fits in a screen, a title in a line. */
 export const ASSISTANT_LIMITS = { content: 4000, title: 120 } as const;
@@ -20,5 +20,3 @@ export const RenameConversationBody = z.object({
 export const SendMessageBody = z.object({
   content: multiLine(ASSISTANT_LIMITS.content, 1),
 });
-
-export { PositiveIntId };

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { aiUsageDaily, blockedUsers, lifeCeoGoals, lifeCeoMilestones, mrBlueConversations, mrBlueMessages, userSettings } from "../../../drizzle/schema";
 import { FakeAiProvider, apiWithAi, parseSse } from "../../../test/ai";
@@ -529,6 +529,5 @@ describe("Life CEO domain conversations", () => {
     // Another dancer's domain conversation is a 404, and Mr. Blue's routes do not reach it.
     const intruder = await signedIn(t);
     expect((await t.api.get(`/api/life-ceo/conversations/${conversation.id}`, { token: intruder.token })).status).toBe(404);
-    void sql;
   });
 });
