@@ -11,6 +11,7 @@ import { mediaUrl } from "../test/factories";
 import { createApplication, createTask, createVolunteer } from "../test/volunteers";
 import { createSchool, createStudentLink, createTeacher, createVenue } from "../test/directory";
 import { createTrip } from "../test/travel";
+import { createDomainConversation, createMrBlueConversation } from "../test/assistant";
 import { blockListingDates, createBooking, createListing, day } from "../test/housing";
 import { createGoal as createLifeCeoGoal, createMilestone as createLifeCeoMilestone, createTask as createLifeCeoTask } from "../test/life-ceo";
 import { createRecommendation } from "../test/recommendations";
@@ -68,6 +69,9 @@ const OBJECT_FACTORIES: Record<string, (t: TestContext, ownerId: number) => Prom
   // A draft: only its organizers see it, so no one else may read, edit, cancel, delete, report it,
   // see its co-organizers, answer it, read its attendees or a ticket for it.
   event: async (t, ownerId) => String((await createEvent(t.db, { userId: ownerId, status: "draft" })).id),
+  // Assistant conversations are their owner's alone: no one else may read, rename, delete or write in them.
+  mr_blue_conversation: async (t, ownerId) => String((await createMrBlueConversation(t.db, ownerId)).id),
+  life_ceo_conversation: async (t, ownerId) => String((await createDomainConversation(t.db, ownerId)).id),
   // A draft series: only its organizer sees it, so no one else may read, edit or cancel it.
   event_series: async (t, ownerId) => String((await createSeries(t.db, { userId: ownerId, status: "draft" })).id),
   // A group chat room of the owner's alone: rooms are private to their members, so no one else may read,
