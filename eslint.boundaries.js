@@ -31,4 +31,22 @@ export const boundaries = [
       "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)modules/[^/]+/.", message }, sqlText] }],
     },
   },
+  {
+    // The web client talks to the API only through the typed client (src/client.ts) and the
+    // WebSocket protocol: none of the Worker's code is bundled into it.
+    files: ["src/web/**/*.ts", "src/web/**/*.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(modules|lib|jobs|middleware|drizzle|workers)(/|$)|^\\.\\./app$",
+              message: "The web client imports only ../client (the typed client) from outside src/web.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];

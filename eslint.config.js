@@ -3,12 +3,12 @@ import tseslint from "typescript-eslint";
 import { boundaries } from "./eslint.boundaries.js";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".data", ".wrangler", "coverage", "worker-configuration.d.ts", "migrations"] },
+  { ignores: ["node_modules", ".data", ".wrangler", "coverage", "dist", "worker-configuration.d.ts", "migrations"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ["./tsconfig.json", "./tsconfig.node.json"], tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ["./tsconfig.json", "./tsconfig.node.json", "./tsconfig.web.json"], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // A promise nobody awaits in a Worker is work that may never finish.
@@ -30,6 +30,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-explicit-any": "off",
+    },
+  },
+  {
+    // node:test's describe and test hand their promises to the runner.
+    files: ["test/e2e/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "test", "it"] }] },
+      ],
     },
   },
   {

@@ -65,7 +65,7 @@ export async function hmacHex(secret: string, purpose: string, text: string): Pr
  * or above the largest multiple of its length are thrown away rather than folded in with a
  * modulo, which would make the first characters likelier.
  */
-export function randomChars(alphabet: string, count: number, random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+export function randomChars(alphabet: string, count: number, random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
   if (alphabet.length < 1 || alphabet.length > 256) throw new RangeError("alphabet must have 1 to 256 characters");
   const limit = 256 - (256 % alphabet.length);
   let out = "";

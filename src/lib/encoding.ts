@@ -11,7 +11,7 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 /** Decodes standard or URL-safe base64, padded or not. Throws on characters outside it. */
-export function base64Decode(text: string): Uint8Array {
+export function base64Decode(text: string): Uint8Array<ArrayBuffer> {
   const standard = text.replaceAll("-", "+").replaceAll("_", "/");
   const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));

@@ -1,0 +1,203 @@
+/**
+ * Shared pieces of the web client's pages: the frame (header, navigation, main), the problem
+ * message every failure shows, and small hooks. Pages build on these, so errors always show
+ * the problem's `detail` and every page has one h1 that takes the focus on arrival.
+ */
+import type { Child } from "hono/jsx";
+import { useEffect, useRef, useState } from "hono/jsx/dom";
+import { ApiError, type Me, api, ok, signOut } from "./api";
+import { useLive } from "./live";
+import { href, navigate } from "./router";
+
+/** The text to show for any failure: the problem's detail, or a plain sentence. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.detail;
+  if (error instanceof Error && error.message) return error.message;
+  return "Something went wrong. Please try again.";
+}
+
+/** A failure, announced to screen readers; the field errors of a 400 listed under it. */
+export function ProblemMessage({ error }: { error: unknown }) {
+  if (!error) return null;
+  const errors = error instanceof ApiError ? error.errors : [];
+  return (
+    <div class="problem" role="alert">
+      <p>{messageOf(error)}</p>
+      {errors.length > 0 && (
+        <ul>
+          {errors.map((e) => (
+            <li>
+              {e.path ? `${e.path}: ` : ""}
+              {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+  set: (update: (current: T | undefined) => T | undefined) => void;
+}
+
+/** Loads `load()` when `deps` change; the latest load wins. */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setState((s) => ({ ...s, error: null, loading: true }));
+    load().then(
+      (data) => current && setState({ data, error: null, loading: false }),
+      (error: unknown) => current && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, round]);
+  return {
+    ...state,
+    reload: () => setRound((r) => r + 1),
+    set: (update) => setState((s) => ({ ...s, data: update(s.data) })),
+  };
+}
+
+/** The page's title: in the document's title and as the h1, focused on arrival (for screen readers and keyboards). */
+export function PageTitle({ children }: { children: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${children} · Mundo Tango`;
+    ref.current?.focus();
+  }, [children]);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+/** "3 min ago", with the exact time on hover and for screen readers. */
+export function TimeAgo({ at }: { at: string }) {
+  const then = new Date(at);
+  const seconds = Math.max(0, (Date.now() - then.getTime()) / 1000);
+  const text =
+    seconds < 60 ? "just now" : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : seconds < 86_400 ? `${Math.floor(seconds / 3600)} h ago` : then.toLocaleDateString();
+  return (
+    <time datetime={at} title={then.toLocaleString()}>
+      {text}
+    </time>
+  );
+}
+
+/** A dancer's picture, or their initial on a coloured disc. */
+export function Avatar({ name, src, size = 40 }: { name: string; src?: string | null; size?: number }) {
+  const style = `width:${size}px;height:${size}px`;
+  if (src) return <img class="avatar" src={src} alt="" style={style} />;
+  const hue = [...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 360, 7);
+  return (
+    <span class="avatar" aria-hidden="true" style={`${style};background:hsl(${hue} 45% 45%)`}>
+      {(name.trim()[0] ?? "?").toUpperCase()}
+    </span>
+  );
+}
+
+/** The signed-in dancer's unread notifications: fetched once, then kept by the live channel. */
+function useUnreadCount(): number | null {
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    ok(api.api.notifications["unread-count"].$get()).then(
+      (body) => setCount(body.count),
+      () => undefined,
+    );
+  }, []);
+  useLive((frame) => {
+    if ((frame.type === "ready" || frame.type === "notifications") && frame.unreadCount !== null) setCount(frame.unreadCount);
+  });
+  return count;
+}
+
+function NavLink({ to, current, children }: { to: string; current: boolean; children: Child }) {
+  return (
+    <a href={to} aria-current={current ? "page" : undefined}>
+      {children}
+    </a>
+  );
+}
+
+/** The frame of every signed-in page: skip link, header with the navigation, then the page. */
+export function Layout({ user, section, children }: { user: Me; section: string; children: Child }) {
+  const unread = useUnreadCount();
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e: Event) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href={href.feed()}>
+          Mundo Tango
+        </a>
+        <nav aria-label="Main">
+          <NavLink to={href.feed()} current={section === "feed"}>
+            Feed
+          </NavLink>
+          <NavLink to={href.events()} current={section === "events"}>
+            Events
+          </NavLink>
+          <NavLink to={href.chat()} current={section === "chat"}>
+            Chat
+          </NavLink>
+          <NavLink to={href.notifications()} current={section === "notifications"}>
+            Notifications
+            {unread ? (
+              <span class="badge" data-testid="unread-notifications" aria-label={`${unread} unread`}>
+                {unread}
+              </span>
+            ) : null}
+          </NavLink>
+          <NavLink to={href.profile(user.username)} current={section === "profile"}>
+            Me
+          </NavLink>
+          <button type="button" class="link" onClick={() => void signOut().then(() => navigate(href.login()))}>
+            Sign out
+          </button>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+/** A submit button that says it is working and cannot be pressed twice. */
+export function Submit({ busy, children }: { busy: boolean; children: string }) {
+  return (
+    <button type="submit" disabled={busy} aria-busy={busy ? "true" : undefined}>
+      {busy ? "Please wait…" : children}
+    </button>
+  );
+}
+
+/** Calls `onMore` when the sentinel scrolls into view: infinite scroll on a cursor. */
+export function LoadMore({ onMore, busy, done }: { onMore: () => void; busy: boolean; done: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (done || !ref.current) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && !busy && onMore(), { rootMargin: "400px" });
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, [done, busy, onMore]);
+  if (done) return <p class="end">You are all caught up.</p>;
+  return (
+    <div ref={ref} class="more">
+      <button type="button" class="secondary" disabled={busy} onClick={onMore}>
+        {busy ? "Loading…" : "Load more"}
+      </button>
+    </div>
+  );
+}
