@@ -6,7 +6,7 @@ import { verifyPassword } from "../../src/lib/password";
 import { type NeonLocal, startNeonLocal } from "../neon-local/server";
 import { testPostgresUrl } from "./database";
 import { migrate } from "./migrate";
-import { CITIES, createRandom, seed, SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "./seed";
+import { CITIES, createRandom, DEMO_DANCERS, seed, SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "./seed";
 import { SEED_ADMIN_USERNAME } from "./seed-admin";
 
 let local: NeonLocal;
@@ -71,6 +71,11 @@ describe("db:seed", () => {
     expect(await count(sql`SELECT count(*) AS n FROM esa_agents a JOIN esa_agents p ON p.id = a.parent_agent_id WHERE p.agent_code = 'B1'`)).toBe(2);
     expect(await count(sql`SELECT count(*) AS n FROM agent_health`)).toBe(await count(sql`SELECT count(*) AS n FROM esa_agents WHERE status = 'active'`));
     expect(counts.featureFlags).toBe(4);
+    // The two demo dancers of the README, in one city and friends both ways.
+    expect(
+      await count(sql`SELECT count(*) AS n FROM friendships f JOIN users a ON a.id = f.user_id JOIN users b ON b.id = f.friend_id
+        WHERE a.username IN (${DEMO_DANCERS[0]}, ${DEMO_DANCERS[1]}) AND b.username IN (${DEMO_DANCERS[0]}, ${DEMO_DANCERS[1]}) AND a.city = b.city`),
+    ).toBe(2);
     // No event has more "going" RSVPs than places.
     expect(
       await count(sql`SELECT count(*) AS n FROM events e WHERE e.max_attendees <

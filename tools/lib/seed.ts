@@ -19,6 +19,13 @@ export const SEED_EMAIL_DOMAIN = "seed.mundotango.test";
 /** Every demo account's password. */
 export const SEED_PASSWORD = "tango-demo-2026";
 
+/**
+ * Two demo dancers with names to remember, both in Buenos Aires and friends (with more than
+ * ten users): sign in as one in a window and as the other in a private window to try the web
+ * app's feed, notifications and chat between them (README).
+ */
+export const DEMO_DANCERS = ["demo_dancer", "demo_partner"] as const;
+
 /** The original platform's ten cities. */
 export const CITIES = [
   { city: "Buenos Aires", country: "Argentina", countryCode: "AR", lat: -34.6037, lng: -58.3816, venues: ["Salon Canning", "La Viruta", "El Beso", "Confiteria Ideal"] },
@@ -120,7 +127,7 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
     const place = CITIES[i % CITIES.length]!;
     const first = random.pick(FIRST_NAMES);
     const last = random.pick(LAST_NAMES);
-    const username = `${first}_${last}_${i + 1}`.toLowerCase();
+    const username = i === 0 ? DEMO_DANCERS[0] : i === CITIES.length ? DEMO_DANCERS[1] : `${first}_${last}_${i + 1}`.toLowerCase();
     const years = random.int(0, 25);
     const roles: string[] = random.pick([["leader"], ["follower"], ["leader", "follower"]]);
     return {
@@ -171,6 +178,16 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
   const pairs = new Set<string>();
   const friendshipRows: (typeof friendships.$inferInsert)[] = [];
   const requestRows: (typeof friendRequests.$inferInsert)[] = [];
+  const [demo, partner] = [created[0], created[CITIES.length]];
+  if (demo && partner) {
+    const createdAt = new Date(now - 30 * DAY);
+    pairs.add(`${demo.id}:${partner.id}`);
+    requestRows.push({ senderId: demo.id, receiverId: partner.id, message: "We danced at La Viruta!", status: "accepted", createdAt, respondedAt: createdAt });
+    friendshipRows.push(
+      { userId: demo.id, friendId: partner.id, closenessScore: 90, createdAt, lastInteractionAt: createdAt },
+      { userId: partner.id, friendId: demo.id, closenessScore: 90, createdAt, lastInteractionAt: createdAt },
+    );
+  }
   for (const user of created) {
     const local = byCity.get(user.city!)!;
     for (const other of random.sample(local, 4)) {
@@ -325,7 +342,7 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedCounts> {
 
   const [domains] = await db.select({ n: sql<number>`count(*)::int` }).from(lifeCeoDomains);
   const sample = await db.select({ username: users.username }).from(users).where(eq(users.id, ids[0]!));
-  log?.(`Done. Log in as ${sample[0]?.username ?? "any seeded user"} with password "${SEED_PASSWORD}".`);
+  log?.(`Done. Log in as ${sample[0]?.username ?? "any seeded user"} (or ${DEMO_DANCERS[1]}, a friend) with password "${SEED_PASSWORD}".`);
   return {
     users: created.length,
     follows: followRows.size,
