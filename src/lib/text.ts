@@ -70,3 +70,12 @@ export const PositiveIntId = z
   .regex(/^[1-9][0-9]{0,9}$/, { message: "A positive integer id in decimal digits", abort: true })
   .refine((value) => Number(value) <= INT4_MAX, "Not a valid id")
   .transform(Number);
+
+/** A calendar date (`2027-03-01`) between 1900 and 2200, kept as its text. */
+export const DateOnly = z.iso
+  .date()
+  .refine((value) => {
+    const year = Number(value.slice(0, 4));
+    return year >= 1900 && year <= 2200;
+  }, "A date between 1900 and 2200")
+  .openapi({ type: "string", format: "date", example: "2030-03-01" });

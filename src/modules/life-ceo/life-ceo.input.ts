@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { GOAL_PRIORITIES, GOAL_STATUSES } from "../../../drizzle/ai";
 import { PageQuery } from "../../lib/pagination";
-import { INT4_MAX, PositiveIntId, multiLine, singleLine } from "../../lib/text";
+import { DateOnly, INT4_MAX, PositiveIntId, multiLine, singleLine } from "../../lib/text";
 import { TimeZone } from "../events";
 
 /**
@@ -19,15 +19,6 @@ export const LIFE_CEO_LIMITS = {
   /** The most tasks a reorder takes (a goal's or a domain's). */
   reorder: 500,
 } as const;
-
-/** A calendar date (`2027-03-01`) between 1900 and 2200, kept as its text. */
-export const DateOnly = z.iso
-  .date()
-  .refine((value) => {
-    const year = Number(value.slice(0, 4));
-    return year >= 1900 && year <= 2200;
-  }, "A date between 1900 and 2200")
-  .openapi({ type: "string", format: "date", example: "2030-03-01" });
 
 const Id = z.number().int().min(1).max(INT4_MAX);
 const title = singleLine(LIFE_CEO_LIMITS.title, 1).openapi({ example: "Dance a full tanda of vals with musicality" });

@@ -3,6 +3,7 @@ import { RECOMMENDATION_SOURCES, RECOMMENDATION_STATUSES } from "../../../drizzl
 import { PageQuery } from "../../lib/pagination";
 import { INT4_MAX, PositiveIntId } from "../../lib/text";
 import { isoUtc } from "../../lib/time";
+import { TaskSchema } from "./life-ceo.schemas";
 
 /** Bounds of what the model may write (longer is dropped, not cut) and of one generation. */
 export const RECOMMENDATION_LIMITS = {
@@ -50,24 +51,8 @@ export const RecommendationSchema = z
 
 export type Recommendation = z.infer<typeof RecommendationSchema>;
 
-export const RecommendationTaskSchema = z
-  .object({
-    id: z.number().int(),
-    goalId: z.number().int().nullable(),
-    domainId: z.number().int().nullable(),
-    title: z.string(),
-    notes: z.string().nullable(),
-    dueDate: z.string().nullable().openapi({ format: "date" }),
-    priority: z.string(),
-    position: z.number().int(),
-    completedAt: z.string().nullable().openapi({ format: "date-time" }),
-    recommendationId: z.number().int().nullable(),
-    createdAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("LifeCeoRecommendationTask");
-
 export const AcceptedSchema = z
-  .object({ recommendation: RecommendationSchema, task: RecommendationTaskSchema })
+  .object({ recommendation: RecommendationSchema, task: TaskSchema.openapi({ description: "The task made from it, as the tasks routes show tasks" }) })
   .openapi("LifeCeoRecommendationAccepted");
 
 export const GeneratedSchema = z.object({ items: z.array(RecommendationSchema) }).openapi("LifeCeoRecommendationsGenerated");
@@ -106,36 +91,5 @@ export function toRecommendation(row: RecommendationRow): Recommendation {
     taskId: intOrNull(row.task_id),
     createdAt: isoUtc(row.created_at),
     respondedAt: isoUtc(row.responded_at),
-  };
-}
-
-/** A task as `to_jsonb(life_ceo_tasks)` gives it. */
-export interface TaskJson {
-  id: number;
-  goal_id: number | null;
-  domain_id: number | null;
-  title: string;
-  notes: string | null;
-  due_date: string | null;
-  priority: string;
-  position: number;
-  completed_at: string | null;
-  recommendation_id: number | null;
-  created_at: string;
-}
-
-export function toRecommendationTask(task: TaskJson) {
-  return {
-    id: Number(task.id),
-    goalId: intOrNull(task.goal_id),
-    domainId: intOrNull(task.domain_id),
-    title: task.title,
-    notes: task.notes,
-    dueDate: task.due_date,
-    priority: task.priority,
-    position: Number(task.position),
-    completedAt: isoUtc(task.completed_at),
-    recommendationId: intOrNull(task.recommendation_id),
-    createdAt: isoUtc(task.created_at),
   };
 }

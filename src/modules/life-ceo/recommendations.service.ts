@@ -7,6 +7,7 @@ import { PG, pgError } from "../../lib/db";
 import { AppError, conflict, notFound } from "../../lib/errors";
 import { keysetPage, type Page, type PageRequest } from "../../lib/pagination";
 import { accountUsable } from "../users";
+import { type TaskRow, toTask } from "./life-ceo.schemas";
 import {
   type ActivityContext,
   type GoalContext,
@@ -18,9 +19,7 @@ import {
   RECOMMENDATION_LIMITS,
   type Recommendation,
   type RecommendationRow,
-  type TaskJson,
   toRecommendation,
-  toRecommendationTask,
 } from "./recommendations.schemas";
 
 type Source = (typeof RECOMMENDATION_SOURCES)[number];
@@ -208,7 +207,8 @@ export async function listRecommendations(
 const recommendationNotPending = (status: string | null) =>
   conflict("recommendation_not_pending", `This recommendation is ${status === "pending" || !status ? "no longer pending" : status}: only a pending one may be accepted or dismissed.`);
 
-type ChangeRow = RecommendationRow & { found: boolean; was_status: string | null; task: TaskJson | null };
+/** `task` is `to_jsonb` of the new life_ceo_tasks row: its columns, as the tasks routes select them. */
+type ChangeRow = RecommendationRow & { found: boolean; was_status: string | null; task: TaskRow | null };
 
 /**
  * Accepts a pending recommendation of the caller's, in one statement: its row is locked (`FOR
@@ -245,7 +245,7 @@ export async function acceptRecommendation({ db, actor }: ActorCtx, input: { id:
   const row = rows[0]!;
   if (!row.found) throw notFound("recommendation");
   if (row.id === null || !row.task) throw recommendationNotPending(row.was_status);
-  return { recommendation: toRecommendation(row), task: toRecommendationTask(row.task) };
+  return { recommendation: toRecommendation(row), task: toTask(row.task) };
 }
 
 /** Dismisses a pending recommendation of the caller's (a guarded UPDATE). Another dancer's or unknown: 404; not pending: 409. */

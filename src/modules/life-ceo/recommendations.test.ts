@@ -328,10 +328,15 @@ describe("accept and dismiss", () => {
       dueDate: null,
       priority: "high",
       position: 4,
+      done: false,
       completedAt: null,
       recommendationId: rec.id,
       createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
+    // The same shape as the tasks routes give it.
+    const listed = await t.api.get(`/api/life-ceo/tasks?goalId=${goal.id}`, { token });
+    expect(listed.body.items.find((item: { id: number }) => item.id === res.body.task.id)).toEqual(res.body.task);
     expect(res.body.recommendation).toMatchObject({ id: rec.id, status: "accepted", taskId: res.body.task.id, respondedAt: expect.any(String) });
     const [task] = await tasksFrom(rec.id);
     expect(task).toMatchObject({ id: res.body.task.id, userId: user.id });

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { TRIP_VISIBILITIES } from "../../../drizzle/travel";
 import { PageQuery } from "../../lib/pagination";
-import { multiLine, singleLine } from "../../lib/text";
+import { DateOnly, multiLine, singleLine } from "../../lib/text";
 
 /**
  * The request bodies and queries of the travel routes and their limits. Each field is checked
@@ -17,15 +17,6 @@ export const TRAVEL_LIMITS = {
   /** The widest planner window, `from` to `to`. */
   plannerDays: 90,
 } as const;
-
-/** A calendar date (`2027-03-01`) between 1900 and 2200, kept as its text. */
-export const DateOnly = z.iso
-  .date()
-  .refine((value) => {
-    const year = Number(value.slice(0, 4));
-    return year >= 1900 && year <= 2200;
-  }, "A date between 1900 and 2200")
-  .openapi({ type: "string", format: "date", example: "2030-03-01" });
 
 export const TripVisibilitySchema = z
   .enum(TRIP_VISIBILITIES)
