@@ -15,7 +15,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neon } from "@neondatabase/serverless";
@@ -23,6 +22,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { WebSocket } from "ws";
 import { issueAccessToken } from "../src/lib/access-tokens";
+import { freePort } from "../tools/lib/net";
 import { benchDatabase, percentile } from "./lib";
 
 const MEMBERS = Number(process.env.BENCH_CHAT_MEMBERS ?? 100);
@@ -34,17 +34,6 @@ interface Frame {
   id?: number;
   code?: string;
   message?: { id: number; text: string; clientId: string | null };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /**

@@ -174,6 +174,33 @@ export function Layout({ user, section, children }: { user: Me; section: string;
   );
 }
 
+/**
+ * A form's submit: the default prevented, busy while `action` runs (the button disabled), and
+ * its failure kept to show. `action` gets the form; it may throw to show a problem.
+ */
+export function useFormAction(action: (form: HTMLFormElement) => Promise<void>): {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  onSubmit: (e: Event) => void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    action(e.currentTarget as HTMLFormElement)
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  return { busy, error, setError, onSubmit };
+}
+
+/** The text of a form's field by its name. */
+export const fieldValue = (form: HTMLFormElement, name: string): string => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? "";
+
 /** A submit button that says it is working and cannot be pressed twice. */
 export function Submit({ busy, children }: { busy: boolean; children: string }) {
   return (

@@ -6,30 +6,21 @@
 import { useState } from "hono/jsx/dom";
 import { ApiError, signIn, signUp } from "../api";
 import { href } from "../router";
-import { PageTitle, ProblemMessage, Submit } from "../ui";
-
-const value = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? "";
+import { PageTitle, ProblemMessage, Submit, fieldValue, useFormAction } from "../ui";
 
 function SignIn() {
   const [needsCode, setNeedsCode] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setError(null);
+  const { busy, error, onSubmit } = useFormAction(async (form) => {
     try {
-      await signIn({ login: value(form, "login"), password: value(form, "password"), ...(needsCode ? { totp: value(form, "totp") } : {}) });
+      await signIn({ login: fieldValue(form, "login"), password: fieldValue(form, "password"), ...(needsCode ? { totp: fieldValue(form, "totp") } : {}) });
     } catch (error) {
+      // The password was right: the same form now asks for the second factor.
       if (error instanceof ApiError && error.code === "totp_required") setNeedsCode(true);
-      else setError(error);
-    } finally {
-      setBusy(false);
+      else throw error;
     }
-  };
+  });
   return (
-    <form onSubmit={(e: Event) => void submit(e)} aria-labelledby="auth-title" novalidate>
+    <form onSubmit={onSubmit} aria-labelledby="auth-title" novalidate>
       <label for="login">Email or username</label>
       <input id="login" name="login" autocomplete="username" required readOnly={needsCode} />
       <label for="password">Password</label>
@@ -53,23 +44,11 @@ function SignIn() {
 }
 
 function SignUp() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setError(null);
-    try {
-      await signUp({ name: value(form, "name"), username: value(form, "username"), email: value(form, "email"), password: value(form, "password") });
-    } catch (error) {
-      setError(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useFormAction(async (form) => {
+    await signUp({ name: fieldValue(form, "name"), username: fieldValue(form, "username"), email: fieldValue(form, "email"), password: fieldValue(form, "password") });
+  });
   return (
-    <form onSubmit={(e: Event) => void submit(e)} aria-labelledby="auth-title" novalidate>
+    <form onSubmit={onSubmit} aria-labelledby="auth-title" novalidate>
       <label for="name">Your name</label>
       <input id="name" name="name" autocomplete="name" required />
       <label for="username">Username</label>
