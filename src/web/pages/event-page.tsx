@@ -73,7 +73,7 @@ function Rsvp({ event, user, onChanged }: { event: EventDetail; user: Me; onChan
   if (event.status === "cancelled") return <p class="notice">This event was cancelled: it takes no answers.</p>;
   return (
     <>
-      <p class={rsvp?.status === "waitlisted" ? "notice event-waitlisted" : "event-mine"} role="status" aria-live="polite" data-testid="rsvp-state">
+      <p class={rsvp?.status === "waitlisted" ? "event-note" : "event-mine"} role="status" aria-live="polite" data-testid="rsvp-state">
         {rsvpSentence(rsvp)}
       </p>
       <form onSubmit={answer} aria-label="Your answer">
@@ -145,9 +145,9 @@ function CalendarButton({ id }: { id: number }) {
 
 function Details({ event }: { event: EventDetail }) {
   const caps = [
-    event.maxLeaders !== null ? `leaders ${event.counts.leaders} of ${event.maxLeaders}` : `${event.counts.leaders} leaders`,
-    event.maxFollowers !== null ? `followers ${event.counts.followers} of ${event.maxFollowers}` : `${event.counts.followers} followers`,
-  ].join(", ");
+    `Leaders: ${event.counts.leaders}${event.maxLeaders !== null ? ` of ${event.maxLeaders}` : ""}`,
+    `Followers: ${event.counts.followers}${event.maxFollowers !== null ? ` of ${event.maxFollowers}` : ""}`,
+  ].join(" · ");
   const circle = event.circleGoing.friends + event.circleGoing.following;
   return (
     <dl class="event-facts">

@@ -22,7 +22,7 @@ function zoneLabel(zone: string): string {
 }
 
 function format(at: Date, zone: string | undefined): string {
-  const options: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  const options: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "numeric", minute: "2-digit" };
   try {
     return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone }).format(at);
   } catch {

@@ -150,9 +150,13 @@ export function EventsPage({ user }: { user: Me }) {
   const [cityText, setCityText] = useState("");
   const pages = useEventPages(queryOf(where, type, radiusKm));
 
+  // A location answered late (a permission prompt left open) must not undo a search made since.
+  const asked = useRef(0);
   const nearMe = () => {
+    const request = ++asked.current;
     setWhere({ kind: "locating" });
     void startingPlace(user).then((found) => {
+      if (request !== asked.current) return;
       setWhere(found);
       if (found.kind === "city") setCityText(found.city);
     });
@@ -162,6 +166,7 @@ export function EventsPage({ user }: { user: Me }) {
   const search = (e: Event) => {
     e.preventDefault();
     const city = cityText.trim();
+    asked.current += 1;
     setWhere(city ? { kind: "city", city } : { kind: "anywhere" });
   };
 
@@ -176,6 +181,9 @@ export function EventsPage({ user }: { user: Me }) {
             <input id="event-city" name="city" autocomplete="address-level2" aria-describedby="event-city-hint" value={cityText}
               onInput={(e: Event) => setCityText((e.currentTarget as HTMLInputElement).value)}
             />
+            <p class="hint" id="event-city-hint">
+              As events write it, e.g. Buenos Aires; empty for everywhere.
+            </p>
           </div>
           <div>
             <label for="event-type">Type</label>
@@ -197,9 +205,6 @@ export function EventsPage({ user }: { user: Me }) {
             </div>
           )}
         </div>
-        <p class="hint" id="event-city-hint">
-          The city as events write it, e.g. Buenos Aires. Leave it empty for events everywhere.
-        </p>
         <div class="toolbar">
           <button type="submit">Search</button>
           <button type="button" class="secondary" onClick={nearMe} disabled={where.kind === "locating"}>
@@ -209,7 +214,7 @@ export function EventsPage({ user }: { user: Me }) {
       </form>
       <div role="status" aria-live="polite">
         {fallback && (
-          <p class="notice" data-testid="location-fallback">
+          <p class="event-note" data-testid="location-fallback">
             We could not use your location: {fallback}.{" "}
             {where.kind === "city" ? `Showing events in ${where.city}, the city on your profile.` : "Add your city to your profile, or search a city above."}
           </p>
