@@ -45,13 +45,21 @@ export interface Loaded<T> {
   set: (update: (current: T | undefined) => T | undefined) => void;
 }
 
-/** Loads `load()` when `deps` change; the latest load wins. */
+/**
+ * Loads `load()` when `deps` change; the latest load wins. New `deps` (another event, say) drop
+ * the data loaded for the old ones, so a failure never shows under the previous object; a
+ * `reload()` keeps them on screen while it loads.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
   const [round, setRound] = useState(0);
+  const loadedFor = useRef<string | null>(null);
   useEffect(() => {
     let current = true;
-    setState((s) => ({ ...s, error: null, loading: true }));
+    const key = JSON.stringify(deps);
+    const same = loadedFor.current === key;
+    loadedFor.current = key;
+    setState((s) => ({ data: same ? s.data : undefined, error: null, loading: true }));
     load().then(
       (data) => current && setState({ data, error: null, loading: false }),
       (error: unknown) => current && setState((s) => ({ data: s.data, error, loading: false })),
