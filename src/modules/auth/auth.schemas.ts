@@ -34,12 +34,28 @@ export const SecondFactorCode = z
   .regex(/^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$/, "A 6-digit code or a backup code")
   .openapi({ example: "123456" });
 
+/**
+ * Where the refresh token goes: in the JSON body (bearer clients, the default) or in the
+ * `mt_refresh` httpOnly cookie (the web app, which must then send a same-origin `Origin`).
+ */
+export const RefreshTransport = z
+  .enum(["body", "cookie"])
+  .optional()
+  .openapi({
+    description:
+      'Where to deliver the refresh token. `"body"` (default): in `refreshToken`. `"cookie"`: in the `mt_refresh` cookie ' +
+      "(HttpOnly; Secure; SameSite=Strict; Path=/api/auth) and left out of the body; the request must carry an `Origin` " +
+      "header equal to the API's own origin, else 403 `cross_origin_cookie`.",
+    example: "body",
+  });
+
 export const RegisterBody = z
   .object({
     email: Email,
     username: Username,
     password: Password,
     name: singleLine(100, 1).openapi({ example: "Ana Fernandez" }),
+    refreshTransport: RefreshTransport,
   })
   .openapi("RegisterRequest");
 
@@ -50,15 +66,36 @@ export const LoginBody = z
       .openapi({ description: "Email or username (ASCII; case-insensitive)", example: "ana_tanguera" }),
     password: z.string().min(1).max(PASSWORD_MAX),
     totp: SecondFactorCode.optional(),
+    refreshTransport: RefreshTransport,
   })
   .openapi("LoginRequest");
 
-export const RefreshTokenBody = z.object({ refreshToken: z.string().min(16).max(200) }).openapi("RefreshRequest");
+/** A refresh token as given out: 32 random bytes, base64url (anything far off is refused unread). */
+export const RefreshToken = z.string().min(16).max(200);
+
+export const RefreshBody = z
+  .object({
+    refreshToken: RefreshToken.optional().openapi({
+      description: "The refresh token. Left out: the `mt_refresh` cookie is the token, and the reply is in cookie mode.",
+    }),
+    refreshTransport: RefreshTransport,
+  })
+  .openapi("RefreshRequest");
+
+export const LogoutBody = z
+  .object({
+    refreshToken: RefreshToken.optional().openapi({
+      description: "The refresh token of the session to end. Left out: the `mt_refresh` cookie's session is ended and the cookie cleared.",
+    }),
+  })
+  .openapi("LogoutRequest");
 
 export const TokenPairSchema = z
   .object({
     accessToken: z.string(),
-    refreshToken: z.string(),
+    refreshToken: z.string().optional().openapi({
+      description: 'Always present for bearer clients; left out with `refreshTransport: "cookie"` (the token is in the `mt_refresh` cookie).',
+    }),
     tokenType: z.literal("Bearer"),
     expiresIn: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
   })

@@ -47,7 +47,11 @@ describe("POST /api/auth/refresh", () => {
 
   it("refuses unknown, malformed and expired tokens", async () => {
     expect((await refresh("x".repeat(43))).body.code).toBe("invalid_refresh_token");
-    expect((await t.api.post("/api/auth/refresh", { json: {} })).status).toBe(400);
+    expect((await refresh("too-short")).status).toBe(400);
+    // No token at all (and no cookie): the web app's cookie mode found nothing to read.
+    const none = await t.api.post("/api/auth/refresh", { json: {} });
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe("refresh_token_missing");
     const account = await registerViaApi(t.api);
     await t.db.update(refreshTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(refreshTokens.userId, account.id));
     const expired = await refresh(account.refreshToken);
