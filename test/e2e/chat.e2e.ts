@@ -44,6 +44,10 @@ export function chatScenarios(e2e: E2E): void {
       // Ana opens the room with Ben through the new-chat form and writes first.
       await a.page.getByRole("link", { name: "Chat", exact: true }).click();
       await a.page.getByRole("heading", { name: "Chat", exact: true }).waitFor();
+      // An unknown username shows the problem's detail.
+      await a.page.getByLabel("Username").fill(unique("nobody"));
+      await a.page.getByRole("button", { name: "Open chat" }).click();
+      assert.match(await a.page.getByRole("alert").innerText(), /\S/);
       await a.page.getByLabel("Username").fill(`@${ben.username}`);
       await a.page.getByRole("button", { name: "Open chat" }).click();
       await a.page.getByRole("heading", { name: ben.name }).waitFor();
@@ -156,6 +160,45 @@ export function chatScenarios(e2e: E2E): void {
       assert.deepEqual(
         oldestFirst.map((m) => m.id),
         [1, 2, 3, 4, 5],
+      );
+    });
+
+    test("a message that reached the room before the cut, its answer lost, is not stored twice on reconnect", async () => {
+      const ana = await e2e.dancer("ana", "Ana Retry");
+      const ben = await e2e.dancer("ben", "Ben Retry");
+      const created = await ana.api.api.chat.rooms.$post({ header: {}, json: { type: "direct", userId: ben.id } });
+      assert.equal(created.status, 201);
+      const roomId = (await created.json()).id;
+      const a = await e2e.signedIn(ana);
+      await openRoom(a.page, roomId);
+
+      await a.context.setOffline(true);
+      await a.page.locator('section.chat-room[data-status="offline"]').waitFor();
+      await send(a.page, "Primero");
+      await send(a.page, "Segundo");
+      await waitFor("two messages waiting", async () => ((await a.page.getByTestId("pending-message").count()) === 2 ? true : undefined));
+      const outbox = JSON.parse((await a.page.evaluate((key) => localStorage.getItem(key), `mt:chat-outbox:${ana.id}:${roomId}`)) ?? "[]") as { clientId: string; text: string }[];
+      assert.deepEqual(
+        outbox.map((p) => p.text),
+        ["Primero", "Segundo"],
+      );
+      // The first one got through with its client id (as if the network died before its ack came back).
+      const first = await ana.api.api.chat.rooms[":id"].messages.$post({ param: { id: String(roomId) }, json: { clientId: outbox[0]!.clientId, text: "Primero" } });
+      assert.equal(first.status, 201);
+
+      await a.context.setOffline(false);
+      await waitFor("the outbox to empty", async () => ((await a.page.getByTestId("pending-message").count()) === 0 ? true : undefined));
+      assert.deepEqual(await shownTexts(a.page), ["Primero", "Segundo"]);
+      const stored = await waitFor("both messages in the history", async () => {
+        const items = await history(ana, roomId);
+        return items.length >= 2 ? items : undefined;
+      });
+      assert.deepEqual(
+        stored.map((m) => [m.id, m.text, m.clientId]).reverse(),
+        [
+          [1, "Primero", outbox[0]!.clientId],
+          [2, "Segundo", outbox[1]!.clientId],
+        ],
       );
     });
   });

@@ -64,7 +64,8 @@ function outboxKey(userId: number, roomId: number): string {
 function loadOutbox(key: string): Pending[] {
   try {
     const stored: unknown = JSON.parse(localStorage.getItem(key) ?? "[]");
-    return Array.isArray(stored) ? stored.filter((p): p is Pending => typeof p?.clientId === "string" && typeof p?.text === "string") : [];
+    if (!Array.isArray(stored)) return [];
+    return (stored as Partial<Pending>[]).filter((p): p is Pending => typeof p?.clientId === "string" && typeof p?.text === "string" && typeof p?.createdAt === "string");
   } catch {
     return [];
   }
