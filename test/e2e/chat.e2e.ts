@@ -163,6 +163,42 @@ export function chatScenarios(e2e: E2E): void {
       );
     });
 
+    test("a long outbox keeps to the room's write limit: refused sends are retried, all stored once, in order", async () => {
+      const ana = await e2e.dancer("ana", "Ana Burst");
+      const ben = await e2e.dancer("ben", "Ben Burst");
+      const created = await ana.api.api.chat.rooms.$post({ header: {}, json: { type: "direct", userId: ben.id } });
+      assert.equal(created.status, 201);
+      const roomId = (await created.json()).id;
+      const a = await e2e.signedIn(ana);
+      await openRoom(a.page, roomId);
+      // The room's answers, as the browser receives them.
+      const limited: string[] = [];
+      a.page.on("websocket", (ws) =>
+        ws.on("framereceived", ({ payload }) => {
+          if (typeof payload === "string" && payload.includes('"rate_limited"')) limited.push(payload);
+        }),
+      );
+
+      await a.context.setOffline(true);
+      await a.page.locator('section.chat-room[data-status="offline"]').waitFor();
+      // More than the socket's burst of 10 writes.
+      const texts = Array.from({ length: 14 }, (_, i) => `Ráfaga ${i + 1}`);
+      for (const text of texts) await send(a.page, text);
+      await a.context.setOffline(false);
+      await waitFor("the outbox to empty", async () => ((await a.page.getByTestId("pending-message").count()) === 0 ? true : undefined), 30_000);
+      assert.ok(limited.length > 0, "the room refused some sends for a while");
+      assert.equal(await a.page.getByRole("alert").count(), 0, "no send was given up");
+      assert.deepEqual(await shownTexts(a.page), texts);
+      const stored = await waitFor("the 14 messages in the history", async () => {
+        const items = await history(ben, roomId);
+        return items.length >= 14 ? items : undefined;
+      });
+      assert.deepEqual(
+        stored.map((m) => m.text).reverse(),
+        texts,
+      );
+    });
+
     test("a message that reached the room before the cut, its answer lost, is not stored twice on reconnect", async () => {
       const ana = await e2e.dancer("ana", "Ana Retry");
       const ben = await e2e.dancer("ben", "Ben Retry");
