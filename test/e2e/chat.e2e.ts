@@ -163,6 +163,52 @@ export function chatScenarios(e2e: E2E): void {
       );
     });
 
+    test("messages waiting for the network survive closing the page: a new page sends them once, in order, with their client ids", async () => {
+      const ana = await e2e.dancer("ana", "Ana Closes");
+      const ben = await e2e.dancer("ben", "Ben Waits");
+      const created = await ana.api.api.chat.rooms.$post({ header: {}, json: { type: "direct", userId: ben.id } });
+      assert.equal(created.status, 201);
+      const roomId = (await created.json()).id;
+      const a = await e2e.signedIn(ana);
+      await openRoom(a.page, roomId);
+
+      const tag = unique("r");
+      const texts = [1, 2, 3].map((n) => `Kept ${n} ${tag}`);
+      await a.context.setOffline(true);
+      await a.page.locator('section.chat-room[data-status="offline"]').waitFor();
+      for (const text of texts) await send(a.page, text);
+      const key = `mt:chat-outbox:${ana.id}:${roomId}`;
+      const kept = await waitFor("three messages in the stored outbox", async () => {
+        const outbox = JSON.parse((await a.page.evaluate((k) => localStorage.getItem(k), key)) ?? "[]") as { text: string; clientId: string }[];
+        return outbox.length === 3 ? outbox : undefined;
+      });
+      assert.deepEqual(
+        kept.map((m) => m.text),
+        texts,
+      );
+      // The tab is closed with the network still cut; nothing reached the room.
+      await a.page.close();
+      assert.equal((await history(ben, roomId)).length, 0);
+
+      // Back online, a new tab (same browser profile: the refresh cookie, the stored outbox)
+      // restores the session and sends what waited.
+      await a.context.setOffline(false);
+      const page = await a.context.newPage();
+      await page.goto(`/#/chat/${roomId}`);
+      await page.locator('section.chat-room[data-status="open"]').waitFor();
+      await waitFor("the outbox to empty", async () => ((await page.getByTestId("pending-message").count()) === 0 ? true : undefined));
+      assert.deepEqual(await shownTexts(page), texts);
+      const stored = await waitFor("three messages in the history", async () => {
+        const items = await history(ben, roomId);
+        return items.length >= 3 ? items : undefined;
+      });
+      const oldestFirst = [...stored].reverse();
+      assert.deepEqual(
+        oldestFirst.map((m) => [m.text, m.clientId]),
+        kept.map((m) => [m.text, m.clientId]),
+      );
+    });
+
     test("a long outbox keeps to the room's write limit: refused sends are retried, all stored once, in order", async () => {
       const ana = await e2e.dancer("ana", "Ana Burst");
       const ben = await e2e.dancer("ben", "Ben Burst");
