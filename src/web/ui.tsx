@@ -4,7 +4,7 @@
  * the problem's `detail` and every page has one h1 that takes the focus on arrival.
  */
 import type { Child } from "hono/jsx";
-import { useEffect, useRef, useState } from "hono/jsx/dom";
+import { useCallback, useEffect, useRef, useState } from "hono/jsx/dom";
 import { ApiError, type Me, api, ok, signOut } from "./api";
 import { useLive } from "./live";
 import { href, navigate } from "./router";
@@ -216,6 +216,43 @@ export function Submit({ busy, children }: { busy: boolean; children: string }) 
       {busy ? "Please wait…" : children}
     </button>
   );
+}
+
+export interface Pages<T> {
+  items: T[];
+  setItems: (update: (current: T[]) => T[]) => void;
+  /** undefined before the first page, null after the last. */
+  cursor: string | null | undefined;
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  /** Loads the next page (nothing while one loads, or after the last). */
+  more: () => void;
+}
+
+/**
+ * A list read by cursor (`{items, nextCursor}`): the first page on mount, the next on `more()`
+ * (LoadMore calls it as the end scrolls into view). Items already shown (by id: live arrivals
+ * put some there first) are not repeated.
+ */
+export function usePages<T extends { id: number }>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Pages<T> {
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const more = useCallback(() => {
+    if (busy || cursor === null) return;
+    setBusy(true);
+    page(cursor)
+      .then((next) => {
+        setItems((current) => [...current, ...next.items.filter((item) => !current.some((c) => c.id === item.id))]);
+        setCursor(next.nextCursor);
+        setError(null);
+      }, setError)
+      .finally(() => setBusy(false));
+  }, [busy, cursor]);
+  useEffect(() => more(), []);
+  return { items, setItems, cursor, busy, error, setError, more };
 }
 
 /** Calls `onMore` when the sentinel scrolls into view: infinite scroll on a cursor. */

@@ -5,11 +5,11 @@
  */
 import "./chat.css";
 import type { InferResponseType } from "hono/client";
-import { useCallback, useEffect, useRef, useState } from "hono/jsx/dom";
+import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { type Me, api, newClientId, ok } from "../api";
 import { useLive } from "../live";
 import { href, navigate } from "../router";
-import { Avatar, LoadMore, PageTitle, ProblemMessage, Submit, TimeAgo, useLoad } from "../ui";
+import { Avatar, LoadMore, PageTitle, ProblemMessage, Submit, TimeAgo, useLoad, usePages } from "../ui";
 import { type ChatMessage, RoomChannel, type Status } from "./chat-room";
 
 type Room = InferResponseType<typeof api.api.chat.rooms.$get, 200>["items"][number];
@@ -82,27 +82,12 @@ function NewChat() {
 }
 
 export function ChatPage({ user }: { user: Me }) {
-  const [rooms, setRooms] = useState<Room[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { items: rooms, setItems: setRooms, cursor, busy, error, more } = usePages<Room>((cursor) =>
+    ok(api.api.chat.rooms.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } })),
+  );
   const [announcement, setAnnouncement] = useState("");
   const known = useRef<Room[]>([]);
   known.current = rooms;
-
-  const more = useCallback(() => {
-    if (busy || cursor === null) return;
-    setBusy(true);
-    ok(api.api.chat.rooms.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } }))
-      .then((page) => {
-        setRooms((current) => [...current, ...page.items.filter((r) => !current.some((c) => c.id === r.id))]);
-        setCursor(page.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
-  }, [busy, cursor]);
-
-  useEffect(() => more(), []);
 
   // A message in a room this page does not show (a new room, or one on a later page): fetch it.
   const bringUp = (roomId: number) =>

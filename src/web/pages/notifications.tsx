@@ -3,11 +3,10 @@
  * `/api/live`, marked read one by one or all at once.
  */
 import "./notifications.css";
-import { useCallback, useEffect, useState } from "hono/jsx/dom";
 import { type Me, api, done, ok } from "../api";
 import { type Notification, useLive } from "../live";
 import { href } from "../router";
-import { Avatar, LoadMore, PageTitle, ProblemMessage, TimeAgo } from "../ui";
+import { Avatar, LoadMore, PageTitle, ProblemMessage, TimeAgo, usePages } from "../ui";
 
 const SENTENCES: Record<string, (n: Notification, others: string) => string> = {
   post_like: (_n, others) => `liked your post${others}`,
@@ -57,24 +56,9 @@ function Item({ n, onRead }: { n: Notification; onRead: (id: number) => void }) 
 }
 
 export function NotificationsPage(_props: { user: Me }) {
-  const [items, setItems] = useState<Notification[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const more = useCallback(() => {
-    if (busy || cursor === null) return;
-    setBusy(true);
-    ok(api.api.notifications.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } }))
-      .then((page) => {
-        setItems((current) => [...current, ...page.items.filter((n) => !current.some((c) => c.id === n.id))]);
-        setCursor(page.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
-  }, [busy, cursor]);
-
-  useEffect(() => more(), []);
+  const { items, setItems, cursor, busy, error, setError, more } = usePages<Notification>((cursor) =>
+    ok(api.api.notifications.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } })),
+  );
 
   // New or bumped ones go to the top; a read elsewhere is reflected by the next load.
   useLive((frame) => {
