@@ -3,7 +3,8 @@
  *
  * Starts the local Neon endpoint (PGlite persisted under DATA_DIR, default .data/; or the
  * PostgreSQL in DATABASE_URL), applies migrations, then `wrangler dev` on PORT (default
- * 8787) pointed at it. With DATABASE_URL naming Neon, wrangler talks to Neon directly.
+ * 8787) pointed at it; wrangler builds the web app first (wrangler.toml `[build]`) and serves
+ * it at `/`. With DATABASE_URL naming Neon, wrangler talks to Neon directly.
  * Ctrl-C stops everything.
  */
 import { spawn } from "node:child_process";
@@ -82,7 +83,7 @@ wrangler.stdout.on("data", (chunk: Buffer) => {
   if (!ready && chunk.toString().includes("Ready on")) {
     ready = true;
     console.log(`[dev] API ready on http://127.0.0.1:${port} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    console.log(`[dev] docs: http://127.0.0.1:${port}/docs`);
+    console.log(`[dev] web app: http://127.0.0.1:${port}/  docs: http://127.0.0.1:${port}/docs`);
   }
 });
 
