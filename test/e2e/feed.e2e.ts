@@ -246,6 +246,7 @@ export function feedScenarios(e2e: E2E): void {
       assert.equal(await page.getByTestId("post").count(), 20);
       await page.getByRole("button", { name: "Load more" }).scrollIntoViewIfNeeded();
       await page.getByText("You are all caught up.").waitFor();
+      await waitFor("the second page's posts", async () => ((await page.getByTestId("post").count()) >= 25 ? true : undefined));
       const shown = await page.getByTestId("post").evaluateAll((cards) => cards.map((c) => Number(c.getAttribute("data-post-id"))));
       assert.deepEqual(shown, [...postIds].reverse(), "every post once, newest first");
 

@@ -8,7 +8,7 @@ import type { InferResponseType } from "hono/client";
 import { useCallback, useEffect, useRef, useState } from "hono/jsx/dom";
 import { api, newClientId, ok } from "../api";
 import { href } from "../router";
-import { Avatar, ProblemMessage, Submit, TimeAgo } from "../ui";
+import { Avatar, ProblemMessage, Submit, TimeAgo, fieldValue, useFormAction } from "../ui";
 
 export type FeedItem = InferResponseType<typeof api.api.feed.$get, 200>["items"][number];
 export type Post = FeedItem["post"];
@@ -103,8 +103,6 @@ export function Comments({ post, onUpdate }: { post: Post; onUpdate: UpdatePost 
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [sending, setSending] = useState(false);
-  const [sendError, setSendError] = useState<unknown>(null);
   const inputId = `comment-${post.id}`;
   const retry = useRetryKey();
 
@@ -122,26 +120,15 @@ export function Comments({ post, onUpdate }: { post: Post; onUpdate: UpdatePost 
 
   useEffect(() => more(), []);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const field = form.elements.namedItem("content") as HTMLTextAreaElement;
-    setSending(true);
-    setSendError(null);
-    try {
-      const json = { content: field.value };
-      const comment = await ok(api.api.posts[":id"].comments.$post({ param: { id: String(post.id) }, json, header: { "idempotency-key": retry.keyFor(json) } }));
-      retry.sent();
-      // Shown at the end, where it sorts (oldest first); a later page never repeats it.
-      setItems((current) => [...current.filter((c) => c.id !== comment.id), comment]);
-      onUpdate(post.id, (p) => ({ ...p, comments: p.comments + 1 }));
-      form.reset();
-    } catch (error) {
-      setSendError(error);
-    } finally {
-      setSending(false);
-    }
-  };
+  const send = useFormAction(async (form) => {
+    const json = { content: fieldValue(form, "content") };
+    const comment = await ok(api.api.posts[":id"].comments.$post({ param: { id: String(post.id) }, json, header: { "idempotency-key": retry.keyFor(json) } }));
+    retry.sent();
+    // Shown at the end, where it sorts (oldest first); a later page never repeats it.
+    setItems((current) => [...current.filter((c) => c.id !== comment.id), comment]);
+    onUpdate(post.id, (p) => ({ ...p, comments: p.comments + 1 }));
+    form.reset();
+  });
 
   return (
     <div class="comments">
@@ -157,11 +144,11 @@ export function Comments({ post, onUpdate }: { post: Post; onUpdate: UpdatePost 
           {busy ? "Loading…" : "Earlier comments"}
         </button>
       )}
-      <form class="comment-form" onSubmit={(e: Event) => void submit(e)} novalidate>
+      <form class="comment-form" onSubmit={send.onSubmit} novalidate>
         <label for={inputId}>Add a comment</label>
         <textarea id={inputId} name="content" rows={2} maxLength={2000} />
-        <ProblemMessage error={sendError} />
-        <Submit busy={sending}>Comment</Submit>
+        <ProblemMessage error={send.error} />
+        <Submit busy={send.busy}>Comment</Submit>
       </form>
     </div>
   );

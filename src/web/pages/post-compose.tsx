@@ -5,7 +5,7 @@
 import "./post-compose.css";
 import { useEffect, useState } from "hono/jsx/dom";
 import { api, ok, uploadMedia } from "../api";
-import { ProblemMessage, Submit } from "../ui";
+import { ProblemMessage, Submit, fieldValue, useFormAction } from "../ui";
 import { type Post, useRetryKey } from "./post-card";
 
 const VISIBILITIES = [
@@ -23,14 +23,24 @@ interface Photo {
 
 export function Compose({ onPosted }: { onPosted: (post: Post) => void }) {
   const [photo, setPhoto] = useState<Photo | null>(null);
-  const [posting, setPosting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState("");
   const retry = useRetryKey();
   const uploading = photo !== null && photo.url === null;
 
   // The preview's object URL is freed when the photo changes or the form goes away.
   useEffect(() => () => void (photo && URL.revokeObjectURL(photo.preview)), [photo?.preview]);
+
+  const { busy: posting, error, setError, onSubmit } = useFormAction(async (form) => {
+    setStatus("");
+    const visibility = fieldValue(form, "visibility") as Visibility;
+    const json = { content: fieldValue(form, "content"), visibility, ...(photo?.url ? { imageUrl: photo.url } : {}) };
+    const post = await ok(api.api.posts.$post({ json, header: { "idempotency-key": retry.keyFor(json) } }));
+    retry.sent();
+    form.reset();
+    setPhoto(null);
+    setStatus("Posted.");
+    onPosted(post);
+  });
 
   const pick = async (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
@@ -58,31 +68,8 @@ export function Compose({ onPosted }: { onPosted: (post: Post) => void }) {
     if (input) input.value = "";
   };
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const content = (form.elements.namedItem("content") as HTMLTextAreaElement).value;
-    const visibility = (form.elements.namedItem("visibility") as unknown as HTMLSelectElement).value as Visibility;
-    setPosting(true);
-    setError(null);
-    setStatus("");
-    const json = { content, visibility, ...(photo?.url ? { imageUrl: photo.url } : {}) };
-    try {
-      const post = await ok(api.api.posts.$post({ json, header: { "idempotency-key": retry.keyFor(json) } }));
-      retry.sent();
-      form.reset();
-      setPhoto(null);
-      setStatus("Posted.");
-      onPosted(post);
-    } catch (error) {
-      setError(error);
-    } finally {
-      setPosting(false);
-    }
-  };
-
   return (
-    <form class="card compose" onSubmit={(e: Event) => void submit(e)} aria-label="New post" novalidate>
+    <form class="card compose" onSubmit={onSubmit} aria-label="New post" novalidate>
       <label for="compose-content">Share something with the tango world</label>
       <textarea id="compose-content" name="content" rows={3} maxLength={5000} />
       <div class="compose-options">
