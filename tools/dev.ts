@@ -27,8 +27,11 @@ const vars = {
   APP_ENV: "development",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   NEON_FETCH_ENDPOINT: target.fetchEndpoint ?? "",
-  // Upload URLs point at this dev server (wrangler.toml's empty value means APP_URL).
-  MEDIA_PUBLIC_URL: process.env.MEDIA_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+  // Upload URLs point at this dev server (wrangler.toml's empty value means APP_URL). Named
+  // media.localhost, which browsers resolve to this machine: the URL fields that store uploads
+  // (HttpUrl: a domain name) refuse an IP address or a bare `localhost`, so a post could not
+  // keep a photo uploaded in dev.
+  MEDIA_PUBLIC_URL: process.env.MEDIA_PUBLIC_URL ?? `http://media.localhost:${port}`,
   // Workers AI has no local mode (its binding always calls Cloudflare, and `--local` below
   // leaves it out): the assistants answer 503 ai_unavailable unless an OpenAI-compatible
   // endpoint is given (AI_PROVIDER=openai AI_BASE_URL=... AI_MODEL=... [AI_API_KEY=...]).
