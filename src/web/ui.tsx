@@ -235,7 +235,7 @@ export interface Pages<T> {
  * (LoadMore calls it as the end scrolls into view). Items already shown (by id: live arrivals
  * put some there first) are not repeated.
  */
-export function usePages<T extends { id: number }>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Pages<T> {
+export function usePages<T extends { id: number | string }>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Pages<T> {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);

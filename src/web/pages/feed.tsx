@@ -2,35 +2,19 @@
  * The home feed (compose at the top, then posts and shares by cursor pages, loaded as the
  * dancer scrolls) and a single post's page with its comments.
  */
-import { useCallback, useEffect, useState } from "hono/jsx/dom";
 import { ApiError, type Me, api, ok } from "../api";
 import { href } from "../router";
-import { LoadMore, PageTitle, ProblemMessage, useLoad } from "../ui";
-import { type FeedItem, type Post, PostCard, addItems, updateItems } from "./post-card";
+import { PageTitle, ProblemMessage, useLoad, usePages } from "../ui";
+import { type FeedItem, type Post, PostCard, PostList, addItems } from "./post-card";
 import { Compose } from "./post-compose";
 
 export function FeedPage(_props: { user: Me }) {
-  const [items, setItems] = useState<FeedItem[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const pages = usePages<FeedItem>((cursor) =>
+    ok(api.api.feed.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } })),
+  );
 
-  const more = useCallback(() => {
-    if (busy || cursor === null) return;
-    setBusy(true);
-    ok(api.api.feed.$get({ query: { limit: "20", ...(cursor ? { cursor } : {}) } }))
-      .then((page) => {
-        setItems((current) => addItems(current, page.items));
-        setCursor(page.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
-  }, [busy, cursor]);
-
-  useEffect(() => more(), []);
-
-  const posted = (post: Post) => setItems((current) => addItems(current, [{ type: "post", id: `post:${post.id}`, at: post.createdAt, post, share: null }], true));
-  const update = (id: number, change: (post: Post) => Post) => setItems((current) => updateItems(current, id, change));
+  const { items, cursor, busy, error } = pages;
+  const posted = (post: Post) => pages.setItems((current) => addItems(current, [{ type: "post", id: `post:${post.id}`, at: post.createdAt, post, share: null }], true));
 
   return (
     <section class="feed">
@@ -45,12 +29,7 @@ export function FeedPage(_props: { user: Me }) {
           Loading your feed…
         </p>
       )}
-      <div class="posts" aria-busy={busy ? "true" : "false"}>
-        {items.map((item) => (
-          <PostCard key={item.id} item={item} onUpdate={update} />
-        ))}
-      </div>
-      {cursor !== undefined && <LoadMore onMore={more} busy={busy} done={cursor === null} />}
+      <PostList pages={pages} />
     </section>
   );
 }

@@ -5,10 +5,10 @@
  */
 import "./post-card.css";
 import type { InferResponseType } from "hono/client";
-import { useCallback, useEffect, useRef, useState } from "hono/jsx/dom";
+import { useRef, useState } from "hono/jsx/dom";
 import { api, newClientId, ok } from "../api";
 import { href } from "../router";
-import { Avatar, ProblemMessage, Submit, TimeAgo, fieldValue, useFormAction } from "../ui";
+import { Avatar, LoadMore, type Pages, ProblemMessage, Submit, TimeAgo, fieldValue, useFormAction, usePages } from "../ui";
 
 export type FeedItem = InferResponseType<typeof api.api.feed.$get, 200>["items"][number];
 export type Post = FeedItem["post"];
@@ -99,26 +99,11 @@ function CommentItem({ comment }: { comment: Comment }) {
 
 /** The post's top-level comments, oldest first by cursor pages, and the form to add one. */
 export function Comments({ post, onUpdate }: { post: Post; onUpdate: UpdatePost }) {
-  const [items, setItems] = useState<Comment[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { items, setItems, cursor, busy, error, more } = usePages<Comment>((cursor) =>
+    ok(api.api.posts[":id"].comments.$get({ param: { id: String(post.id) }, query: { limit: "20", ...(cursor ? { cursor } : {}) } })),
+  );
   const inputId = `comment-${post.id}`;
   const retry = useRetryKey();
-
-  const more = useCallback(() => {
-    if (busy || cursor === null) return;
-    setBusy(true);
-    ok(api.api.posts[":id"].comments.$get({ param: { id: String(post.id) }, query: { limit: "20", ...(cursor ? { cursor } : {}) } }))
-      .then((page) => {
-        setItems((current) => [...current, ...page.items.filter((c) => !current.some((x) => x.id === c.id))]);
-        setCursor(page.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
-  }, [busy, cursor, post.id]);
-
-  useEffect(() => more(), []);
 
   const send = useFormAction(async (form) => {
     const json = { content: fieldValue(form, "content") };
@@ -204,5 +189,20 @@ export function PostCard({ item, onUpdate, open = false }: { item: Pick<FeedItem
       </div>
       <div id={commentsId}>{showComments && <Comments post={post} onUpdate={onUpdate} />}</div>
     </article>
+  );
+}
+
+/** Post cards read by cursor, more loading as the list scrolls; a change to a post shows in every item of it (the post and its shares). */
+export function PostList({ pages }: { pages: Pages<FeedItem> }) {
+  const update: UpdatePost = (id, change) => pages.setItems((current) => updateItems(current, id, change));
+  return (
+    <>
+      <div class="posts" aria-busy={pages.busy ? "true" : "false"}>
+        {pages.items.map((item) => (
+          <PostCard key={item.id} item={item} onUpdate={update} />
+        ))}
+      </div>
+      {pages.cursor !== undefined && <LoadMore onMore={pages.more} busy={pages.busy} done={pages.cursor === null} />}
+    </>
   );
 }

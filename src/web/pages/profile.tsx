@@ -7,12 +7,12 @@
  */
 import "./profile.css";
 import type { InferResponseType } from "hono/client";
-import { useCallback, useEffect, useState } from "hono/jsx/dom";
+import { useState } from "hono/jsx/dom";
 import { ApiError, type Me, api, ok } from "../api";
 import { useLive } from "../live";
 import { href, navigate } from "../router";
-import { Avatar, LoadMore, PageTitle, ProblemMessage, Submit, useLoad } from "../ui";
-import { type FeedItem, type Post, PostCard, addItems, updateItems } from "./post-card";
+import { Avatar, PageTitle, ProblemMessage, Submit, useLoad, usePages } from "../ui";
+import { type FeedItem, PostList } from "./post-card";
 
 type Profile = InferResponseType<(typeof api.api.users)[":idOrUsername"]["$get"], 200>;
 type Change = (update: (profile: Profile) => Profile) => void;
@@ -202,37 +202,16 @@ function About({ profile }: { profile: Profile }) {
 
 /** The dancer's posts and shares, newest first, loaded as the viewer scrolls. */
 function Timeline({ profile }: { profile: Profile }) {
-  const [items, setItems] = useState<FeedItem[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const pages = usePages<FeedItem>((cursor) =>
+    ok(api.api.users[":id"].posts.$get({ param: { id: String(profile.id) }, query: { limit: "20", ...(cursor ? { cursor } : {}) } })),
+  );
 
-  const more = useCallback(() => {
-    if (busy || cursor === null) return;
-    setBusy(true);
-    ok(api.api.users[":id"].posts.$get({ param: { id: String(profile.id) }, query: { limit: "20", ...(cursor ? { cursor } : {}) } }))
-      .then((page) => {
-        setItems((current) => addItems(current, page.items));
-        setCursor(page.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
-  }, [busy, cursor, profile.id]);
-
-  useEffect(() => more(), []);
-
-  const update = (id: number, change: (post: Post) => Post) => setItems((current) => updateItems(current, id, change));
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Posts</h2>
-      <ProblemMessage error={error} />
-      {items.length === 0 && cursor === null && <p class="empty">No posts to show yet.</p>}
-      <div class="posts" aria-busy={busy ? "true" : "false"}>
-        {items.map((item) => (
-          <PostCard key={item.id} item={item} onUpdate={update} />
-        ))}
-      </div>
-      {cursor !== undefined && <LoadMore onMore={more} busy={busy} done={cursor === null} />}
+      <ProblemMessage error={pages.error} />
+      {pages.items.length === 0 && pages.cursor === null && <p class="empty">No posts to show yet.</p>}
+      <PostList pages={pages} />
     </section>
   );
 }
