@@ -14,8 +14,11 @@ import { ProfilePage } from "./pages/profile";
 import { type Route, href, navigate, useRoute } from "./router";
 import { Layout, PageTitle } from "./ui";
 
-function section(route: Route): string {
+/** The navigation entry the page belongs to ("Me" only on the dancer's own profile). */
+function section(route: Route, user: Me): string {
   switch (route.page) {
+    case "profile":
+      return route.username.toLowerCase() === user.username.toLowerCase() ? "profile" : "";
     case "event":
       return "events";
     case "room":
@@ -80,7 +83,7 @@ function App() {
     return null;
   }
   return (
-    <Layout user={user} section={section(route)}>
+    <Layout user={user} section={section(route, user)}>
       <Page route={route} user={user} />
     </Layout>
   );

@@ -139,6 +139,18 @@ export function feedScenarios(e2e: E2E): void {
       await badge.filter({ hasText: /^2$/ }).waitFor();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Notifications/ }).click();
       await page.getByTestId("notification").filter({ hasText: "Fede Fan liked your post" }).waitFor();
+      // On the page itself a new one arrives live, at the top; marking all read clears the badge.
+      const timeline = await fan.api.api.users[":id"].posts.$get({ param: { id: String(poster.id) }, query: {} });
+      assert.equal(timeline.status, 200);
+      const postId = (await timeline.json()).items[0]!.post.id;
+      const commented = await fan.api.api.posts[":id"].comments.$post({ param: { id: String(postId) }, json: { content: "Gran foto" }, header: {} });
+      assert.equal(commented.status, 201);
+      await page.getByTestId("notification").first().filter({ hasText: "Fede Fan commented on your post" }).waitFor();
+      await badge.filter({ hasText: /^3$/ }).waitFor();
+      await snap(page, "notifications");
+      await page.getByRole("button", { name: "Mark all read" }).click();
+      await badge.waitFor({ state: "detached" });
+      assert.equal(await page.locator(".notification.unread").count(), 0);
 
       // The poster opens the post (its comments open) and comments on it.
       await page.getByTestId("notification").filter({ hasText: "liked your post" }).getByRole("link").click();
@@ -147,7 +159,7 @@ export function feedScenarios(e2e: E2E): void {
       await page.getByLabel("Add a comment").fill("Thank you, what a night!");
       await page.getByRole("button", { name: "Comment", exact: true }).click();
       await page.getByTestId("comment").filter({ hasText: "Thank you, what a night!" }).waitFor();
-      await page.getByRole("button", { name: /Comments/ }).filter({ hasText: "1" }).waitFor();
+      await page.getByRole("button", { name: /Comments/ }).filter({ hasText: "2" }).waitFor();
       await snap(page, "post");
     });
 
