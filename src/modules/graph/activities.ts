@@ -53,6 +53,10 @@ function pairsFrom(pairs: Pairs): SQL {
  * `friendship_activities` row on the first dancer's row (the closeness job reads both rows
  * of a pair, so one row counts once), and `last_interaction_at` moved to now on both rows.
  *
+ * Both rows of every pair are locked in id order before they are touched, so statements fanning
+ * out over overlapping pairs (in any order, from either side) wait for each other instead of
+ * deadlocking.
+ *
  * A statement sees the database as it was when it started: a friendship written by another
  * CTE of the same statement is not seen (record the activity in a later statement of a batch).
  *
@@ -66,6 +70,7 @@ export function friendshipActivityCtes(input: FriendshipActivityInput, options: 
   if (!FRIENDSHIP_ACTIVITY_TYPES.includes(input.type)) throw new TypeError(`unknown friendship activity type: ${input.type}`);
   const target = sql.identifier(`${name}_pairs`);
   const row = sql.identifier(`${name}_row`);
+  const locked = sql.identifier(`${name}_locked`);
   const touched = sql.identifier(`${name}_touched`);
   const metadata =
     input.metadata === undefined ? sql`NULL` : is(input.metadata, SQL) ? input.metadata : sql`${JSON.stringify(input.metadata)}`;
@@ -84,10 +89,16 @@ export function friendshipActivityCtes(input: FriendshipActivityInput, options: 
       SELECT forward_id, ${input.type}, metadata FROM ${target}
       RETURNING id, friendship_id, activity_type, metadata, created_at
     ),
+    ${locked} AS MATERIALIZED (
+      SELECT f.id FROM friendships f
+      WHERE f.id IN (SELECT forward_id FROM ${target} UNION ALL SELECT reverse_id FROM ${target})
+      ORDER BY f.id
+      FOR NO KEY UPDATE
+    ),
     ${touched} AS (
       UPDATE friendships f SET last_interaction_at = now()
-      FROM ${target} t
-      WHERE f.id IN (t.forward_id, t.reverse_id)
+      FROM ${locked} l
+      WHERE f.id = l.id
       RETURNING f.id
     )`;
 }
