@@ -9,7 +9,8 @@ export function authScenarios(e2e: E2E): void {
     test("a newcomer signs up, lands on the feed, and stays signed in across a reload (refresh cookie)", async () => {
       const context = await e2e.newContext();
       const page = await context.newPage();
-      await page.goto("/");
+      const home = await page.goto("/");
+      assert.match(home?.headers()["content-security-policy"] ?? "", /script-src 'self'/, "the app is served with its CSP");
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await snap(page, "sign-in");
       await page.getByRole("link", { name: "Create an account" }).click();

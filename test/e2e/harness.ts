@@ -66,6 +66,7 @@ export class E2E {
   private dataDir: string | null = null;
   private log = "";
   private contexts: BrowserContext[] = [];
+  private problems: string[] = [];
 
   async start(): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -127,11 +128,22 @@ export class E2E {
     return this.log;
   }
 
-  /** A new browser profile (its own cookies): one per dancer. */
+  /** A new browser profile (its own cookies): one per dancer. Its pages' script errors and CSP refusals are recorded. */
   async newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
     const context = await this.browser.newContext({ baseURL: this.baseUrl, viewport: VIEWPORTS.desktop, ...options });
+    context.on("page", (page) => {
+      page.on("pageerror", (error) => this.problems.push(`${page.url()}: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) this.problems.push(`${page.url()}: ${message.text()}`);
+      });
+    });
     this.contexts.push(context);
     return context;
+  }
+
+  /** The script errors and CSP refusals seen since the last call (each test ends with none). */
+  takeProblems(): string[] {
+    return this.problems.splice(0);
   }
 
   /** The typed client, anonymous or with a bearer token. */

@@ -3,7 +3,8 @@
  * directory. One server and one browser for the whole run; every scenario makes its own
  * dancers, so scenarios do not depend on each other.
  */
-import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { after, afterEach, before } from "node:test";
 import { E2E } from "./harness";
 import { authScenarios } from "./auth.e2e";
 import { chatScenarios } from "./chat.e2e";
@@ -13,6 +14,8 @@ import { feedScenarios } from "./feed.e2e";
 const e2e = new E2E();
 before(() => e2e.start(), { timeout: 240_000 });
 after(() => e2e.stop());
+// No uncaught script error and no Content-Security-Policy refusal in any page of a test.
+afterEach(() => assert.deepEqual(e2e.takeProblems(), []));
 
 authScenarios(e2e);
 feedScenarios(e2e);
