@@ -114,7 +114,11 @@ export const api = createClient(location.origin, { fetch: sessionFetch });
 export function refreshSession(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
-      const res = await anonymous.api.auth.refresh.$post({ json: { refreshTransport: "cookie" } });
+      // Every tab of this browser shares the one cookie, and each cookie renews once (a reused
+      // one ends the session): tabs take turns (Web Locks), so the next tab renews with the
+      // cookie the previous renewal set.
+      const renew = () => anonymous.api.auth.refresh.$post({ json: { refreshTransport: "cookie" } });
+      const res = "locks" in navigator ? await navigator.locks.request("mt:refresh-session", renew) : await renew();
       if (!res.ok) {
         setSession(null);
         return false;

@@ -42,6 +42,20 @@ export function authScenarios(e2e: E2E): void {
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
     });
 
+    test("several tabs of one browser restore the session at once without tripping the refresh token's reuse rule", async () => {
+      const dancer = await e2e.dancer("tabs");
+      const { context, page } = await e2e.signedIn(dancer);
+      const tabs = [page, await context.newPage(), await context.newPage(), await context.newPage()];
+      // Each tab renews from the one cookie at the same moment (a browser restoring its tabs).
+      // Rotation spends each cookie once: without turns, the second renewal would reuse it and
+      // end the session for every tab.
+      for (let round = 0; round < 2; round++) {
+        await Promise.all(tabs.map((tab) => tab.goto(`/?round=${round}#/notifications`)));
+        // The page only a signed-in dancer sees, in every tab.
+        await Promise.all(tabs.map((tab) => tab.getByRole("heading", { name: "Notifications" }).waitFor()));
+      }
+    });
+
     test("a wrong password shows the problem's detail; a taken username shows the field error", async () => {
       const dancer = await e2e.dancer("taken");
       const page = await (await e2e.newContext()).newPage();
