@@ -148,10 +148,16 @@ export async function signUp(input: { email: string; username: string; password:
   return body.user;
 }
 
+/**
+ * Ends the session (the cookie's, on the server) and forgets what this browser kept for the
+ * dancer (chat messages still waiting in an outbox): on a shared computer nothing of theirs
+ * stays behind.
+ */
 export async function signOut(): Promise<void> {
   try {
     await anonymous.api.auth.logout.$post({ json: {} });
   } finally {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("mt:")) localStorage.removeItem(key);
     setSession(null);
   }
 }

@@ -36,8 +36,11 @@ export function authScenarios(e2e: E2E): void {
       await page.reload();
       await page.getByRole("navigation", { name: "Main" }).waitFor();
 
+      // What the browser keeps for the dancer (a chat outbox, say) goes with the sign-out.
+      await page.evaluate(() => localStorage.setItem("mt:chat-outbox:1:1", '[{"text":"private"}]'));
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
+      assert.equal(await page.evaluate(() => localStorage.getItem("mt:chat-outbox:1:1")), null);
       await page.reload();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
     });
