@@ -84,7 +84,8 @@ function App() {
   }
   return (
     <Layout user={user} section={section(route, user)}>
-      <Page route={route} user={user} />
+      {/* Keyed by the route: each page (and each object's page) mounts afresh, and the one left is removed. */}
+      <Page key={JSON.stringify(route)} route={route} user={user} />
     </Layout>
   );
 }

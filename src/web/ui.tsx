@@ -37,6 +37,21 @@ export function ProblemMessage({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * Whether the component is still on screen. An answer that arrives after its page was left
+ * must not set state: hono's DOM renderer would draw the left page again, beside the new one.
+ */
+export function useMounted(): { readonly current: boolean } {
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  return mounted;
+}
+
 export interface Loaded<T> {
   data: T | undefined;
   error: unknown;
@@ -194,14 +209,16 @@ export function useFormAction(action: (form: HTMLFormElement) => Promise<void>):
 } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const mounted = useMounted();
   const onSubmit = (e: Event) => {
     e.preventDefault();
     if (busy) return;
     setBusy(true);
     setError(null);
+    // The action may leave the page (a sign-in, a new chat): then nothing is set after it.
     action(e.currentTarget as HTMLFormElement)
-      .catch(setError)
-      .finally(() => setBusy(false));
+      .catch((error: unknown) => mounted.current && setError(error))
+      .finally(() => mounted.current && setBusy(false));
   };
   return { busy, error, setError, onSubmit };
 }
@@ -240,16 +257,21 @@ export function usePages<T extends { id: number | string }>(page: (cursor: strin
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const mounted = useMounted();
   const more = useCallback(() => {
     if (busy || cursor === null) return;
     setBusy(true);
     page(cursor)
-      .then((next) => {
-        setItems((current) => [...current, ...next.items.filter((item) => !current.some((c) => c.id === item.id))]);
-        setCursor(next.nextCursor);
-        setError(null);
-      }, setError)
-      .finally(() => setBusy(false));
+      .then(
+        (next) => {
+          if (!mounted.current) return;
+          setItems((current) => [...current, ...next.items.filter((item) => !current.some((c) => c.id === item.id))]);
+          setCursor(next.nextCursor);
+          setError(null);
+        },
+        (error: unknown) => mounted.current && setError(error),
+      )
+      .finally(() => mounted.current && setBusy(false));
   }, [busy, cursor]);
   useEffect(() => more(), []);
   return { items, setItems, cursor, busy, error, setError, more };

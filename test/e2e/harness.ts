@@ -141,8 +141,17 @@ export class E2E {
     return context;
   }
 
-  /** The script errors and CSP refusals seen since the last call (each test ends with none). */
-  takeProblems(): string[] {
+  /**
+   * The script errors and CSP refusals seen since the last call, and any open page showing more
+   * than one page title (a page left behind by a navigation): each test ends with none.
+   */
+  async takeProblems(): Promise<string[]> {
+    for (const context of this.contexts) {
+      for (const page of context.pages()) {
+        const titles = await page.locator("h1").allInnerTexts().catch(() => []);
+        if (titles.length > 1) this.problems.push(`${page.url()}: ${titles.length} page titles: ${titles.join(" | ")}`);
+      }
+    }
     return this.problems.splice(0);
   }
 
@@ -177,6 +186,9 @@ export class E2E {
 
 /** Screenshots of the page as it is, at phone then desktop size, as <name>-phone.png and <name>-desktop.png. */
 export async function snap(page: Page, name: string): Promise<void> {
+  // One page at a time: exactly one h1 (a page left behind by a navigation would show two).
+  const titles = await page.locator("h1").allInnerTexts();
+  if (titles.length !== 1) throw new Error(`${name}: expected one h1, found ${titles.length}: ${titles.join(" | ")}`);
   const before = page.viewportSize();
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);

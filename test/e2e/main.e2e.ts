@@ -14,8 +14,9 @@ import { feedScenarios } from "./feed.e2e";
 const e2e = new E2E();
 before(() => e2e.start(), { timeout: 240_000 });
 after(() => e2e.stop());
-// No uncaught script error and no Content-Security-Policy refusal in any page of a test.
-afterEach(() => assert.deepEqual(e2e.takeProblems(), []));
+// No uncaught script error, no Content-Security-Policy refusal and no page left behind by a
+// navigation in any page of a test.
+afterEach(async () => assert.deepEqual(await e2e.takeProblems(), []));
 
 authScenarios(e2e);
 feedScenarios(e2e);
