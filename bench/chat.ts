@@ -23,6 +23,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { WebSocket } from "ws";
 import { issueAccessToken } from "../src/lib/access-tokens";
 import { freePort } from "../tools/lib/net";
+import type { StandaloneBench } from "./context";
 import { benchDatabase, percentile } from "./lib";
 
 const MEMBERS = Number(process.env.BENCH_CHAT_MEMBERS ?? 100);
@@ -105,7 +106,7 @@ function connect(url: string, onFrame: (frame: Frame, at: number) => void): Prom
   });
 }
 
-export async function chatBench(options: { messages?: number; senders?: number; rate?: number } = {}): Promise<void> {
+export async function chatBenchStandalone(options: { messages?: number; senders?: number; rate?: number } = {}): Promise<void> {
   const total = options.messages ?? 5000;
   const senders = options.senders ?? 10;
   const rate = options.rate ?? Number(process.env.BENCH_CHAT_RATE ?? 1000);
@@ -240,3 +241,5 @@ export async function chatBench(options: { messages?: number; senders?: number; 
     await db.close();
   }
 }
+
+export const chatBench: StandaloneBench = { name: "chat", run: () => chatBenchStandalone() };
