@@ -61,7 +61,8 @@ function workerdPlugin() {
  *   Object reaches Postgres with the Worker's own DATABASE_URL, so these files share the
  *   project's database (`useSharedDatabase()`) and run one at a time: one of them takes that
  *   database's endpoint away to test an outage;
- * - `tools`: the Node-side tools (the local endpoint itself, migrate, seed), in Node.
+ * - `tools`: the Node-side tools (the local endpoint itself, migrate, seed) and the benchmarks'
+ *   report, in Node.
  */
 export default defineConfig({
   test: {
@@ -92,7 +93,7 @@ export default defineConfig({
         test: {
           name: "tools",
           environment: "node",
-          include: ["tools/**/*.test.ts"],
+          include: ["tools/**/*.test.ts", "bench/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
