@@ -99,6 +99,16 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`, { cause: last });
 }
 
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function start(): Promise<Running> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "mt-bench-http-"));
@@ -117,7 +127,11 @@ async function start(): Promise<Running> {
     // A throwaway database on the same server, so the bench never writes into the CI one.
     const admin = await startNeonLocal({ port: 0, databaseUrl: postgres });
     try {
-      if (await admin.backend.hasDatabase(database)) await admin.backend.dropDatabase(database);
+      // Left by a run that exited without stopping (process.exit on a failure): its pid is gone.
+      for (const name of await admin.backend.listDatabases("bench_http_")) {
+        const pid = Number(name.slice("bench_http_".length));
+        if (pid === process.pid || !isRunning(pid)) await admin.backend.dropDatabase(name);
+      }
       await admin.backend.createDatabase(database);
     } finally {
       await admin.close();

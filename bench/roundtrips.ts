@@ -127,9 +127,13 @@ class Pass {
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${type} frame`)), 15_000);
         const check = () => {
+          const error = frames.find((f) => f.type === "error");
           if (frames.some((f) => f.type === type)) {
             clearTimeout(timer);
             resolve();
+          } else if (error) {
+            clearTimeout(timer);
+            reject(new Error(`error frame instead of ${type}: ${JSON.stringify(error)}`));
           } else setTimeout(check, 5);
         };
         check();
@@ -142,7 +146,7 @@ class Pass {
     let after = (await this.settle(start)) - during;
     this.calls.push({ label: `chat socket open (${which})`, route: "GET /api/chat/rooms/{id}/ws (upgrade until ready)", status: 101, during, after });
     start = this.server.sqlLines.length;
-    ws.send(JSON.stringify({ type: "send", clientId: `rt-socket-${which}`, text: "a socket's message" }));
+    ws.send(JSON.stringify({ type: "send", clientId: `rt-socket-${which.replace(/\W+/g, "-")}`, text: "a socket's message" }));
     await Promise.race([next("ack"), failed]);
     await new Promise((r) => setImmediate(r));
     during = this.server.sqlLines.length - start;
