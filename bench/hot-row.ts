@@ -259,8 +259,8 @@ export const hotRowBench: StandaloneBench = {
               `(${hs.rps.toFixed(0)}/s): what the row costs is seen straight at the database.`
             : `Through HTTP the celebrity post ran at ${hc.rps.toFixed(0)} likes+unlikes/s against ${dc.rps.toFixed(0)}/s straight at the database.`,
           dc.rps < 0.85 * ds.rps && (wdc?.meanLockWaiters ?? 0) > 0.5
-            ? "So yes: at the database the post's row throttles the likes. The statements on one post queue on its row lock (every " +
-              "backend but one waiting), and the rate falls to what one row can take serially, while the same statements spread over " +
+            ? "So yes: at the database the post's row throttles the likes. The statements on one post queue on its row lock (most of the database's busy backends " +
+              "wait on it), and the rate falls to what one row can take serially, while the same statements spread over " +
               "posts run side by side."
             : "So the row is not what limits the likes in this run: the celebrity post's rate is within 15% of the spread one" +
               (wdc ? "" : " (PGlite runs one statement at a time anyway: no lock can be waited on)") + ".",
