@@ -186,7 +186,7 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
         const result = this.accept(socket.userId, socket.canSend, input);
         if (!result.ok) return this.error(ws, result.code, result.message, { clientId: frame.clientId });
         this.sendTo(ws, { type: "ack", clientId: frame.clientId, id: result.seq, duplicate: result.duplicate });
-        if (!result.duplicate) this.broadcastMessage(result.seq, ws);
+        if (result.stored) this.broadcast({ type: "message", message: messageOf(this.meta.roomId, result.stored) }, ws);
         return;
       }
       case "typing":
@@ -388,7 +388,11 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
    * Validates, numbers and stores a send: synchronous from the client-id check to the write, so
    * nothing interleaves. A repeated client id answers the first message's number.
    */
-  private accept(userId: number, canSend: boolean, input: SendMessageInput): { ok: true; seq: number; duplicate: boolean } | Failure {
+  private accept(
+    userId: number,
+    canSend: boolean,
+    input: SendMessageInput,
+  ): { ok: true; seq: number; duplicate: boolean; stored?: StoredMessage } | Failure {
     const print = fingerprint(input);
     const known = this.store.clientId(userId, input.clientId);
     if (known) {
@@ -404,37 +408,36 @@ export class ChatRoom extends DurableObject<Env> implements ChatRoomRpc {
     if (input.replyToId !== undefined && !this.exists(input.replyToId)) return fail("reply_not_found", "The message replied to is not in this room.");
     const seq = this.meta.lastSeq + 1;
     const now = new Date();
+    // The row as written, so the broadcast need not read it back (a send to a busy room is hot).
+    const stored: StoredMessage = {
+      seq,
+      userId,
+      clientId: input.clientId,
+      text: input.text,
+      mediaUrl: input.mediaUrl ?? null,
+      mediaType,
+      replyTo: input.replyToId ?? null,
+      createdAt: now.toISOString(),
+      editedAt: null,
+      deletedAt: null,
+      version: 1,
+      flushedVersion: 0,
+    };
     this.store.atomically(() => {
-      this.store.insertMessage({
-        seq,
-        userId,
-        clientId: input.clientId,
-        text: input.text,
-        mediaUrl: input.mediaUrl ?? null,
-        mediaType,
-        replyTo: input.replyToId ?? null,
-        createdAt: now.toISOString(),
-        editedAt: null,
-        deletedAt: null,
-      });
+      this.store.insertMessage(stored);
       this.store.rememberClientId(userId, input.clientId, seq, print, now.getTime());
       this.store.advanceReceipt(userId, "read", seq, now.toISOString());
       this.store.setTyping(userId, null);
       this.saveMeta({ lastSeq: seq });
     });
     this.scheduleFlush();
-    return { ok: true, seq, duplicate: false };
+    return { ok: true, seq, duplicate: false, stored };
   }
 
   /** Whether a message number is one of this room's: kept here, or below what is kept (Postgres has those). */
   private exists(seq: number): boolean {
     if (seq > this.meta.lastSeq) return false;
     return seq < this.meta.floor || this.store.message(seq) !== null;
-  }
-
-  private broadcastMessage(seq: number, except?: WebSocket): void {
-    const stored = this.store.message(seq);
-    if (stored) this.broadcast({ type: "message", message: messageOf(this.meta.roomId, stored) }, except);
   }
 
   // Receipts, typing, reactions, edits
