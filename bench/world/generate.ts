@@ -122,6 +122,8 @@ const BULK_TABLES = [
 
 interface GenStep extends Step {
   run(g: Generator): Promise<void>;
+  /** The tables it writes: analysed after it, so the later steps' statements (and lookups) are planned on statistics. */
+  writes?: string[];
 }
 
 class Generator {
@@ -219,6 +221,7 @@ function steps(p: Plan): GenStep[] {
   return [
     {
       name: "setup",
+      writes: ["bench_cities"],
       weight: 100,
       async run(g) {
         await g.exec(`CREATE OR REPLACE FUNCTION bench_rand(i bigint, salt int) RETURNS float8
@@ -233,6 +236,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "users",
+      writes: ["users"],
       weight: n,
       async run(g) {
         await g.chunks(n, per(1, 25_000), (a, b) => `
@@ -253,6 +257,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "city communities",
+      writes: ["groups", "group_members"],
       weight: n,
       async run(g) {
         // As a profile city makes them (migration 0010, groups/city.statement.ts): one community per city, every dancer a member.
@@ -267,6 +272,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "follows",
+      writes: ["follows"],
       weight: 30 * n,
       async run(g) {
         // A Zipf law over ids (exponent 3.3: dancer 1 is drawn by about half of all dancers), a third local.
@@ -281,6 +287,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friendships",
+      writes: ["friendships"],
       weight: 11 * n,
       async run(g) {
         // Both rows of a pair share their dates and closeness (drawn from the pair); three in four local.
@@ -299,6 +306,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "feed viewers",
+      writes: ["follows", "friendships"],
       weight: 10_000,
       async run(g) {
         // The five follower classes of bench/feed.ts: their follows replaced by the class's, friends with ten of them (none for heavyClosed).
@@ -334,6 +342,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friend requests",
+      writes: ["friend_requests"],
       weight: 6 * n,
       async run(g) {
         // Every friendship was a request accepted; other requests pending, declined or withdrawn.
@@ -359,6 +368,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friendship activities",
+      writes: ["friendship_activities"],
       weight: 10 * n,
       async run(g) {
         const rows = await g.value(`SELECT max(id) AS v FROM friendships`);
@@ -372,6 +382,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "posts",
+      writes: ["posts", "post_hashtags", "notifications"],
       weight: p.posts,
       async run(g) {
         // Authors by a Zipf law over ids (dancer 1 posts ~750 times at 100k); one author in ten (id % 10 = 7)
@@ -410,6 +421,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "likes",
+      writes: ["post_likes", "bench_followers"],
       weight: 30 * n,
       async run(g) {
         await g.exec(`CREATE TABLE bench_followers AS SELECT following_id AS user_id, count(*)::int AS followers FROM follows GROUP BY following_id`);
@@ -433,6 +445,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "comments",
+      writes: ["post_comments", "comment_likes"],
       weight: 10 * n,
       async run(g) {
         const comments = (a: number, b: number, visibility: string, commenter: string, extraJoin = "") => `INSERT INTO post_comments (post_id, user_id, content, created_at, updated_at)
@@ -465,6 +478,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "shares and bookmarks",
+      writes: ["post_shares", "bookmarks"],
       weight: 2 * n,
       async run(g) {
         // About one share per dancer, of a public post (more often a popular author's), and half a bookmark.
@@ -482,6 +496,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "post counters",
+      writes: ["posts", "post_comments"],
       weight: 3 * n,
       async run(g) {
         await g.chunks(p.posts, 100_000, (a, b) => `UPDATE posts p SET
@@ -497,6 +512,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "venues and schools",
+      writes: ["venues", "venue_reviews", "schools"],
       weight: Math.round(0.05 * n),
       async run(g) {
         // In the city of a dancer drawn at random: as many per city as its dancers say.
@@ -526,6 +542,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "events",
+      writes: ["events", "event_series"],
       weight: events,
       async run(g) {
         const type = pick(EVENT_TYPES, R("i", 131));
@@ -576,6 +593,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "RSVPs",
+      writes: ["event_rsvps", "events", "event_attendees", "event_reviews"],
       weight: 25 * events,
       async run(g) {
         // Per event a heavy-tailed count (mean ~25, the largest thousands at 100k), four in five local.
@@ -621,6 +639,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "chat rooms",
+      writes: ["bench_rooms", "chat_rooms", "chat_room_users"],
       weight: 3 * rooms,
       async run(g) {
         // Direct rooms of friends (key 'min:max' as rooms.service.ts makes it), group rooms of a city's dancers
@@ -658,6 +677,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "chat messages",
+      writes: ["chat_messages", "chat_rooms", "chat_room_users"],
       weight: 20 * rooms,
       async run(g) {
         const rows = await g.value(`SELECT max(id) AS v FROM bench_rooms`);
@@ -681,6 +701,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "housing",
+      writes: ["host_homes", "host_home_photos", "guest_bookings", "housing_reviews", "host_home_blocked_dates"],
       weight: 8 * p.homes,
       async run(g) {
         // Listings in the host's city; stays a month apart per home (none overlap, as guest_bookings_no_overlap demands):
@@ -730,6 +751,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "trips",
+      writes: ["trips"],
       weight: 2 * p.trips,
       async run(g) {
         // A trip for each booking's stay (the guest travels to the listing's city), and trips of their own to a
@@ -750,6 +772,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "teachers",
+      writes: ["teacher_profiles", "teacher_locations", "teacher_students", "teacher_reviews", "school_teachers"],
       weight: Math.round(0.3 * n),
       async run(g) {
         // Three dancers in a hundred teach: a profile in their city, some visiting another, students and reviews.
@@ -789,6 +812,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "blocks",
+      writes: ["blocked_users"],
       weight: Math.round(0.01 * n),
       async run(g) {
         // A few blocks between dancers who are not friends (none involving the feed viewers).
@@ -839,6 +863,7 @@ export async function generate(db: Db, n: number, passwordHash: string, label: s
     progress.start(step);
     try {
       await step.run(g);
+      if (step.writes) await g.exec(`ANALYZE ${step.writes.join(", ")}`);
     } catch (error) {
       process.stderr.write("\n");
       throw new Error(`world generation, step ${step.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
