@@ -134,8 +134,15 @@ class Generator {
     readonly passwordHash: string,
   ) {}
 
+  /** The longest statement so far, and its step (Neon's HTTP endpoint would cut one at ~15 s). */
+  slowest = { step: "", seconds: 0 };
+  step = "";
+
   async exec(statement: string): Promise<void> {
+    const started = performance.now();
     await this.db.execute(sql.raw(statement));
+    const seconds = (performance.now() - started) / 1000;
+    if (seconds > this.slowest.seconds) this.slowest = { step: this.step, seconds };
   }
 
   /** Runs `statement(from, to)` over 1..total in ranges of `size`, advancing the bar. */
@@ -388,7 +395,7 @@ function steps(p: Plan): GenStep[] {
         // Authors by a Zipf law over ids (dancer 1 posts ~750 times at 100k); one author in ten (id % 10 = 7)
         // posts 90% friends-only, others 10%; 3% to their city community. Hashtags and mentions as
         // posts.service.ts stores them (content's tags lower-cased and distinct, mentions as resolved usernames).
-        await g.chunks(p.posts, 100_000, (a, b) => `INSERT INTO posts (id, user_id, content, plain_text, mentions, hashtags,
+        await g.chunks(p.posts, 50_000, (a, b) => `INSERT INTO posts (id, user_id, content, plain_text, mentions, hashtags,
             visibility, group_id, created_at, updated_at)
           SELECT i, au.id, t.content, t.content, t.mentions, t.tags, vis.visibility, vis.group_id, t.at, t.at
           FROM generate_series(${a}, ${b}) i
@@ -853,14 +860,18 @@ function steps(p: Plan): GenStep[] {
   ];
 }
 
-/** Fills the (fresh, migrated) database with the world of `n` dancers; a progress bar on stderr. */
-export async function generate(db: Db, n: number, passwordHash: string, label: string): Promise<void> {
+/**
+ * Fills the (fresh, migrated) database with the world of `n` dancers; a progress bar on stderr.
+ * Returns the longest statement (an index build on the largest tables, at 100k).
+ */
+export async function generate(db: Db, n: number, passwordHash: string, label: string): Promise<{ step: string; seconds: number }> {
   const plan = planFor(n);
   const list = steps(plan);
   const progress = new Progress(label, list);
   const g = new Generator(db, plan, progress, passwordHash);
   for (const step of list) {
     progress.start(step);
+    g.step = step.name;
     try {
       await step.run(g);
       if (step.writes) await g.exec(`ANALYZE ${step.writes.join(", ")}`);
@@ -871,4 +882,5 @@ export async function generate(db: Db, n: number, passwordHash: string, label: s
     progress.finish();
   }
   progress.close();
+  return g.slowest;
 }
