@@ -59,6 +59,7 @@ export interface Api {
   /** The feed's statement and its cursor, for the feed bench (it times the SQL the API runs, without the page's mapping). */
   feedStatement: (input: { viewerId: number; scope: { feedOf: number }; limit: number; after?: unknown }) => SQL;
   FeedCursor: unknown;
+  postCardColumns: (viewerId: number | null, post: SQL, author: SQL) => SQL;
   decodeCursor: (cursor: string | undefined, schema: unknown) => unknown;
   createLogger: (level: string) => unknown;
   DEFAULT_PAGE_SIZE: number;
@@ -67,7 +68,7 @@ export interface Api {
 const API_NAMES: (keyof Api)[] = [
   "listFeed", "listTimeline", "hashtagPosts", "search", "listEvents", "getEvent", "answerRsvp", "withdrawRsvp", "suggestions",
   "mutualFriends", "degree", "getProfile", "listMessages", "listRooms", "searchListings", "planTrip", "DiscoveryQuery", "SearchQuery",
-  "PlannerQuery", "feedStatement", "FeedCursor", "decodeCursor", "createLogger", "DEFAULT_PAGE_SIZE",
+  "PlannerQuery", "feedStatement", "FeedCursor", "postCardColumns", "decodeCursor", "createLogger", "DEFAULT_PAGE_SIZE",
 ];
 
 let api: Promise<Api> | undefined;
@@ -94,6 +95,7 @@ export function loadApi(): Promise<Api> {
       "../src/modules/posts/feed.service.ts",
       "../src/modules/posts/feed.statement.ts",
       "../src/modules/posts/feed.schemas.ts",
+      "../src/modules/posts/posts.cards.ts",
       "../src/modules/posts/hashtags.service.ts",
       "../src/modules/search/search.service.ts",
       "../src/modules/events/events.discovery.ts",

@@ -24,6 +24,11 @@ export const worldBench: WorldBench = {
     if (world.generatedSeconds !== null) {
       section.figure(`world.${engine}.${scale}.generation`, world.generatedSeconds, "s", { note: `${world.scale} dancers, ${rows} rows` });
       section.figure(`world.${engine}.${scale}.rows_per_s`, rows / world.generatedSeconds, "rows/s");
+      if (world.slowestStatement) {
+        section.figure(`world.${engine}.${scale}.slowest_statement`, world.slowestStatement.seconds, "s", {
+          note: `step "${world.slowestStatement.step}"; Neon's HTTP endpoint cuts a statement at ~15 s`,
+        });
+      }
       ctx.report.grow(engine === "pglite" ? "generation (PGlite)" : "generation", world.scale, world.generatedSeconds, "s");
     }
     return Promise.resolve();

@@ -68,6 +68,8 @@ export interface World {
   counts: Record<string, number>;
   /** Seconds the generation took, or null when a kept world was reused. */
   generatedSeconds: number | null;
+  /** The generation's longest statement (null when reused): Neon's HTTP endpoint cuts one at ~15 s. */
+  slowestStatement: { step: string; seconds: number } | null;
   close(): Promise<void>;
 }
 
@@ -198,9 +200,10 @@ export async function openWorld(scale: number, options: { engine: "postgres" | "
     const version = await engineVersion(db, engine);
     let kept = database.reused ? await stored(db) : null;
     let generatedSeconds: number | null = null;
+    let slowestStatement: World["slowestStatement"] = null;
     if (!kept) {
       const started = performance.now();
-      await generate(db, scale, await hashPassword(WORLD_PASSWORD), `world ${scale} (${engine})`);
+      slowestStatement = await generate(db, scale, await hashPassword(WORLD_PASSWORD), `world ${scale} (${engine})`);
       const ids = await findIds(db, scale);
       // The planner needs statistics; counts after, so they read the same tables the benches will.
       await db.execute(sql`VACUUM ANALYZE`);
@@ -223,6 +226,7 @@ export async function openWorld(scale: number, options: { engine: "postgres" | "
       ids: kept.ids,
       counts: kept.counts,
       generatedSeconds,
+      slowestStatement,
       close: () => database.close(),
     };
   } catch (error) {

@@ -122,6 +122,8 @@ const BULK_TABLES = [
 
 interface GenStep extends Step {
   run(g: Generator): Promise<void>;
+  /** The tables it writes: analysed after it, so the later steps' statements (and lookups) are planned on statistics. */
+  writes?: string[];
 }
 
 class Generator {
@@ -132,8 +134,15 @@ class Generator {
     readonly passwordHash: string,
   ) {}
 
+  /** The longest statement so far, and its step (Neon's HTTP endpoint would cut one at ~15 s). */
+  slowest = { step: "", seconds: 0 };
+  step = "";
+
   async exec(statement: string): Promise<void> {
+    const started = performance.now();
     await this.db.execute(sql.raw(statement));
+    const seconds = (performance.now() - started) / 1000;
+    if (seconds > this.slowest.seconds) this.slowest = { step: this.step, seconds };
   }
 
   /** Runs `statement(from, to)` over 1..total in ranges of `size`, advancing the bar. */
@@ -219,6 +228,7 @@ function steps(p: Plan): GenStep[] {
   return [
     {
       name: "setup",
+      writes: ["bench_cities"],
       weight: 100,
       async run(g) {
         await g.exec(`CREATE OR REPLACE FUNCTION bench_rand(i bigint, salt int) RETURNS float8
@@ -233,6 +243,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "users",
+      writes: ["users"],
       weight: n,
       async run(g) {
         await g.chunks(n, per(1, 25_000), (a, b) => `
@@ -253,6 +264,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "city communities",
+      writes: ["groups", "group_members"],
       weight: n,
       async run(g) {
         // As a profile city makes them (migration 0010, groups/city.statement.ts): one community per city, every dancer a member.
@@ -267,6 +279,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "follows",
+      writes: ["follows"],
       weight: 30 * n,
       async run(g) {
         // A Zipf law over ids (exponent 3.3: dancer 1 is drawn by about half of all dancers), a third local.
@@ -281,6 +294,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friendships",
+      writes: ["friendships"],
       weight: 11 * n,
       async run(g) {
         // Both rows of a pair share their dates and closeness (drawn from the pair); three in four local.
@@ -299,6 +313,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "feed viewers",
+      writes: ["follows", "friendships"],
       weight: 10_000,
       async run(g) {
         // The five follower classes of bench/feed.ts: their follows replaced by the class's, friends with ten of them (none for heavyClosed).
@@ -334,6 +349,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friend requests",
+      writes: ["friend_requests"],
       weight: 6 * n,
       async run(g) {
         // Every friendship was a request accepted; other requests pending, declined or withdrawn.
@@ -359,6 +375,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "friendship activities",
+      writes: ["friendship_activities"],
       weight: 10 * n,
       async run(g) {
         const rows = await g.value(`SELECT max(id) AS v FROM friendships`);
@@ -372,12 +389,13 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "posts",
+      writes: ["posts", "post_hashtags", "notifications"],
       weight: p.posts,
       async run(g) {
         // Authors by a Zipf law over ids (dancer 1 posts ~750 times at 100k); one author in ten (id % 10 = 7)
         // posts 90% friends-only, others 10%; 3% to their city community. Hashtags and mentions as
         // posts.service.ts stores them (content's tags lower-cased and distinct, mentions as resolved usernames).
-        await g.chunks(p.posts, 100_000, (a, b) => `INSERT INTO posts (id, user_id, content, plain_text, mentions, hashtags,
+        await g.chunks(p.posts, 50_000, (a, b) => `INSERT INTO posts (id, user_id, content, plain_text, mentions, hashtags,
             visibility, group_id, created_at, updated_at)
           SELECT i, au.id, t.content, t.content, t.mentions, t.tags, vis.visibility, vis.group_id, t.at, t.at
           FROM generate_series(${a}, ${b}) i
@@ -410,6 +428,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "likes",
+      writes: ["post_likes", "bench_followers"],
       weight: 30 * n,
       async run(g) {
         await g.exec(`CREATE TABLE bench_followers AS SELECT following_id AS user_id, count(*)::int AS followers FROM follows GROUP BY following_id`);
@@ -433,6 +452,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "comments",
+      writes: ["post_comments", "comment_likes"],
       weight: 10 * n,
       async run(g) {
         const comments = (a: number, b: number, visibility: string, commenter: string, extraJoin = "") => `INSERT INTO post_comments (post_id, user_id, content, created_at, updated_at)
@@ -465,6 +485,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "shares and bookmarks",
+      writes: ["post_shares", "bookmarks"],
       weight: 2 * n,
       async run(g) {
         // About one share per dancer, of a public post (more often a popular author's), and half a bookmark.
@@ -482,6 +503,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "post counters",
+      writes: ["posts", "post_comments"],
       weight: 3 * n,
       async run(g) {
         await g.chunks(p.posts, 100_000, (a, b) => `UPDATE posts p SET
@@ -497,6 +519,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "venues and schools",
+      writes: ["venues", "venue_reviews", "schools"],
       weight: Math.round(0.05 * n),
       async run(g) {
         // In the city of a dancer drawn at random: as many per city as its dancers say.
@@ -526,6 +549,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "events",
+      writes: ["events", "event_series"],
       weight: events,
       async run(g) {
         const type = pick(EVENT_TYPES, R("i", 131));
@@ -576,6 +600,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "RSVPs",
+      writes: ["event_rsvps", "events", "event_attendees", "event_reviews"],
       weight: 25 * events,
       async run(g) {
         // Per event a heavy-tailed count (mean ~25, the largest thousands at 100k), four in five local.
@@ -621,6 +646,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "chat rooms",
+      writes: ["bench_rooms", "chat_rooms", "chat_room_users"],
       weight: 3 * rooms,
       async run(g) {
         // Direct rooms of friends (key 'min:max' as rooms.service.ts makes it), group rooms of a city's dancers
@@ -658,6 +684,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "chat messages",
+      writes: ["chat_messages", "chat_rooms", "chat_room_users"],
       weight: 20 * rooms,
       async run(g) {
         const rows = await g.value(`SELECT max(id) AS v FROM bench_rooms`);
@@ -681,6 +708,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "housing",
+      writes: ["host_homes", "host_home_photos", "guest_bookings", "housing_reviews", "host_home_blocked_dates"],
       weight: 8 * p.homes,
       async run(g) {
         // Listings in the host's city; stays a month apart per home (none overlap, as guest_bookings_no_overlap demands):
@@ -730,6 +758,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "trips",
+      writes: ["trips"],
       weight: 2 * p.trips,
       async run(g) {
         // A trip for each booking's stay (the guest travels to the listing's city), and trips of their own to a
@@ -750,6 +779,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "teachers",
+      writes: ["teacher_profiles", "teacher_locations", "teacher_students", "teacher_reviews", "school_teachers"],
       weight: Math.round(0.3 * n),
       async run(g) {
         // Three dancers in a hundred teach: a profile in their city, some visiting another, students and reviews.
@@ -789,6 +819,7 @@ function steps(p: Plan): GenStep[] {
     },
     {
       name: "blocks",
+      writes: ["blocked_users"],
       weight: Math.round(0.01 * n),
       async run(g) {
         // A few blocks between dancers who are not friends (none involving the feed viewers).
@@ -829,16 +860,21 @@ function steps(p: Plan): GenStep[] {
   ];
 }
 
-/** Fills the (fresh, migrated) database with the world of `n` dancers; a progress bar on stderr. */
-export async function generate(db: Db, n: number, passwordHash: string, label: string): Promise<void> {
+/**
+ * Fills the (fresh, migrated) database with the world of `n` dancers; a progress bar on stderr.
+ * Returns the longest statement (an index build on the largest tables, at 100k).
+ */
+export async function generate(db: Db, n: number, passwordHash: string, label: string): Promise<{ step: string; seconds: number }> {
   const plan = planFor(n);
   const list = steps(plan);
   const progress = new Progress(label, list);
   const g = new Generator(db, plan, progress, passwordHash);
   for (const step of list) {
     progress.start(step);
+    g.step = step.name;
     try {
       await step.run(g);
+      if (step.writes) await g.exec(`ANALYZE ${step.writes.join(", ")}`);
     } catch (error) {
       process.stderr.write("\n");
       throw new Error(`world generation, step ${step.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -846,4 +882,5 @@ export async function generate(db: Db, n: number, passwordHash: string, label: s
     progress.finish();
   }
   progress.close();
+  return g.slowest;
 }
