@@ -27,11 +27,17 @@ export function summary(times: number[]): string {
  * DATABASE_URL (a throwaway database, dropped by `close`). With `keep` (PostgreSQL only: a
  * PGlite database lives in memory) it is named `bench_<name>` and kept after `close`, and a
  * kept one is reused with its data (`reused: true`, new migrations applied), so a bench with
- * minutes of data generation can be rerun at once.
+ * minutes of data generation can be rerun at once. `engine: "pglite"` takes PGlite even when
+ * DATABASE_URL is set; `reusable` may refuse a kept database (data of an older generator, an
+ * unfinished generation): it is then dropped and made afresh.
  */
 export async function benchDatabase(
   name: string,
-  options: { keep?: boolean } = {},
+  options: {
+    keep?: boolean;
+    engine?: "postgres" | "pglite";
+    reusable?: (target: { databaseUrl: string; fetchEndpoint: string }) => Promise<boolean>;
+  } = {},
 ): Promise<{
   local: NeonLocal;
   databaseUrl: string;
@@ -40,11 +46,12 @@ export async function benchDatabase(
   reused: boolean;
   close: () => Promise<void>;
 }> {
-  const local = await startNeonLocal({ port: 0, databaseUrl: process.env.DATABASE_URL });
+  const local = await startNeonLocal({ port: 0, databaseUrl: options.engine === "pglite" ? undefined : process.env.DATABASE_URL });
   const keep = options.keep === true && local.backend.kind === "postgres";
   const database = keep ? `bench_${name}` : `bench_${name}_${process.pid}`;
   const target = { databaseUrl: local.connectionString(database), fetchEndpoint: `${local.url}/sql` };
-  const reused = keep && (await local.backend.hasDatabase(database));
+  let reused = keep && (await local.backend.hasDatabase(database));
+  if (reused && options.reusable && !(await options.reusable(target))) reused = false;
   if (!reused) {
     if (await local.backend.hasDatabase(database)) await local.backend.dropDatabase(database);
     await local.backend.createDatabase(database);

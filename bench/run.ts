@@ -24,11 +24,9 @@ import { feedBench } from "./feed";
 import { hotRowBench } from "./hot-row";
 import { httpLoadBench } from "./http";
 import { passwordCost } from "./passwords";
-import { profileCounts } from "./profile-counts";
 import { Report } from "./report";
 import { roundTripsBench } from "./roundtrips";
 import { routesBench } from "./routes";
-import { seedQueries } from "./seed-queries";
 import { worldBench } from "./world-bench";
 import { openWorld } from "./world";
 
@@ -40,11 +38,9 @@ const { values, positionals } = parseArgs({
 const WORLD_BENCHES: WorldBench[] = [worldBench, routesBench, feedBench, cronBench];
 const STANDALONE: StandaloneBench[] = [roundTripsBench, httpLoadBench, hotRowBench, chatBench, bundleBench];
 const EXTRAS: Record<string, () => Promise<void>> = {
-  "seed-queries": () => seedQueries(Number(values.users ?? 20_000)),
   closeness: () => closenessBench(Number(values.users ?? 10_000)),
   endpoint: endpointThroughput,
   passwords: passwordCost,
-  "profile-counts": () => profileCounts(Number(values.users ?? 100_000)),
 };
 
 const known = [...WORLD_BENCHES, ...STANDALONE].map((b) => b.name);

@@ -4,7 +4,7 @@
  * wrangler.toml binds: ChatRoom (one per chat room) and UserHub (one per dancer's live channel).
  */
 import { createApp } from "../src/app";
-import { runScheduled } from "../src/jobs";
+import { consumeJobChunks, JOB_CHUNKS_QUEUE, runScheduled } from "../src/jobs";
 import { consumeEventViews, EVENT_VIEWS_QUEUE } from "../src/modules/events";
 
 export { ChatRoom } from "../src/modules/chat";
@@ -19,6 +19,7 @@ export default {
   },
   async queue(batch, env) {
     if (batch.queue === EVENT_VIEWS_QUEUE) return consumeEventViews(batch, env);
+    if (batch.queue === JOB_CHUNKS_QUEUE) return consumeJobChunks(batch, env);
     // A queue wired to this Worker in wrangler.toml without a consumer here: the delivery fails
     // (and is retried), rather than its messages being acknowledged unread.
     throw new Error(`No consumer for the queue ${batch.queue}`);

@@ -249,11 +249,11 @@ describe("recompute closeness within a time budget", () => {
       .onConflictDoUpdate({ target: jobCursors.job, set: { position: first - 1 } });
     const job = createClosenessJob({ chunk: 2, budgetMs: 0 });
 
-    expect(await job.run(testCtx(t, { now: later }))).toEqual({ pairs: 1, updated: 2, chunks: 1, unfinished: 1 });
+    expect(await job.run(testCtx(t, { now: later }))).toEqual({ pairs: 1, updated: 2, chunks: 1, queued: 0, unfinished: 1, stale: 0 });
     expect(await scoresOf(pairs)).toEqual([[75, 75], [50, 50], [50, 50]]);
     expect(await cursor()).toBe(first + 1);
 
-    expect(await job.run(testCtx(t, { now: later }))).toEqual({ pairs: 1, updated: 2, chunks: 1, unfinished: 1 });
+    expect(await job.run(testCtx(t, { now: later }))).toEqual({ pairs: 1, updated: 2, chunks: 1, queued: 0, unfinished: 1, stale: 0 });
     expect(await scoresOf(pairs)).toEqual([[75, 75], [75, 75], [50, 50]]);
     expect(await cursor()).toBe(first + 3);
 

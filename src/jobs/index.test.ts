@@ -15,6 +15,18 @@ describe("cron schedules", () => {
     expect(Object.keys(SCHEDULES).sort()).toEqual(declared.sort());
   });
 
+  it("hands each job the JOB_CHUNKS queue, so a chunked job can fan out", async () => {
+    const seen: unknown[] = [];
+    SCHEDULES["*/7 * * * *"] = [{ name: "probe", run: (_ctx, io) => (seen.push(io?.chunks), Promise.resolve({})) }];
+    try {
+      await runScheduled("*/7 * * * *", t.env, new Date());
+    } finally {
+      delete SCHEDULES["*/7 * * * *"];
+    }
+    expect(seen).toEqual([t.env.JOB_CHUNKS]);
+    expect(seen[0]).toBeDefined();
+  });
+
   it("ignores a schedule with no jobs", async () => {
     await expect(runScheduled("1 2 3 4 5", t.env, new Date())).resolves.toBeUndefined();
   });

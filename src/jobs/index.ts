@@ -15,6 +15,8 @@ import { viralAnalytics } from "./viral";
 import { weeklyRecommendations } from "./weekly-recommendations";
 import { forgetWebhookDeliveries } from "./webhook-deliveries";
 
+export { consumeJobChunks, JOB_CHUNKS_QUEUE } from "./chunks.consumer";
+
 /** Each Cron Trigger of wrangler.toml and the jobs it runs (a test keeps the two in step). */
 export const SCHEDULES: Record<string, Job[]> = {
   // Reminders first: the emails they queue go out in the same run.
@@ -50,7 +52,7 @@ export async function runScheduled(cron: string, env: Env, now: Date, options: {
       for (const job of jobs) {
         const started = Date.now();
         try {
-          const counts = await job.run({ ...ctx, logger: logger.child({ job: job.name }) });
+          const counts = await job.run({ ...ctx, logger: logger.child({ job: job.name }) }, { chunks: env.JOB_CHUNKS });
           logger.info("job finished", { job: job.name, durationMs: Date.now() - started, ...counts });
         } catch (error) {
           failures.push(error);

@@ -1,13 +1,17 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Ctx } from "../lib/context";
+import type { JobIo } from "./chunks";
 
 /** Counts a job reports (rows examined, updated, ...), logged with its duration. */
 export type JobCounts = Record<string, number>;
 
 export interface Job {
   name: string;
-  /** `ctx.now` is the trigger's scheduled time (so a rerun is idempotent); `ctx.actor` is null. */
-  run(ctx: Ctx): Promise<JobCounts>;
+  /**
+   * `ctx.now` is the trigger's scheduled time (so a rerun is idempotent); `ctx.actor` is null.
+   * `io.chunks`: the queue a chunked job may fan out onto (src/jobs/chunks.ts).
+   */
+  run(ctx: Ctx, io?: JobIo): Promise<JobCounts>;
 }
 
 /**

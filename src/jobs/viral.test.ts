@@ -67,7 +67,7 @@ describe("viral analytics (cron */10 * * * *)", () => {
     });
 
     const counts = await createViralJob({ chunk: 2, budgetMs: 60_000 }).run(testCtx(t, { now }));
-    expect(counts).toEqual({ pruned: 1, tags: 0, droppedTags: 0, scored: 4, viral: 1, chunks: 2, unfinished: 0 });
+    expect(counts).toEqual({ pruned: 1, tags: 0, droppedTags: 0, scored: 4, viral: 1, chunks: 2, queued: 0, unfinished: 0, stale: 0 });
 
     const rows = await scores([old.id, a.id, b.id, quiet.id, young.id]);
     expect(rows.has(old.id)).toBe(false);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
-import { CLOSENESS_CURSOR, closenessStatement } from "./closeness.statement";
+import { markJobRun } from "../../lib/job-runs";
+import { CLOSENESS_CURSOR, CLOSENESS_RUN, closenessStatement } from "./closeness.statement";
 
 /**
  * The friendship ids to walk (lowest and highest) and where the job stopped last time: the
@@ -16,9 +17,28 @@ export async function closenessProgress({ db }: Ctx): Promise<{ min: number | nu
 }
 
 /**
+ * Starts a run of the closeness job pinned to `ctx.now`: from here on, a chunk pinned to an
+ * earlier time (a queued chunk of an earlier run) is stale and writes nothing.
+ */
+export async function markClosenessRun({ db, now }: Ctx): Promise<void> {
+  await markJobRun(db, CLOSENESS_RUN, now);
+}
+
+/**
+ * Saves the job's position without running a chunk: the end of the last range a run handed to
+ * the queue (0 once that was the last range of the table), so the next run resumes after it.
+ */
+export async function saveClosenessPosition({ db }: Ctx, position: number): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO job_cursors (job, position, updated_at) VALUES (${CLOSENESS_CURSOR}, ${position}, now())
+    ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`);
+}
+
+/**
  * Recomputes, from scratch, the closeness score (0-100) of the pairs whose first row (the one
  * from the lower user id) has an id in `range`, and saves `position` as the job's cursor in
- * the same statement, so a run cut off after it resumes past it. Each pair is scored once and
+ * the same statement, so a run cut off after it resumes past it (a null `position`, for a chunk
+ * the queue runs, saves none). Each pair is scored once and
  * both its rows get the same score and `last_interaction_at`, in one UPDATE; a pair is scored
  * only while both rows are active. A rerun at the same time changes nothing.
  *
@@ -40,13 +60,13 @@ export async function closenessProgress({ db }: Ctx): Promise<{ min: number | nu
 export async function recomputeClosenessRange(
   { db, now }: Ctx,
   range: { lo: number; hi: number },
-  cursor: { position: number },
-): Promise<{ pairs: number; updated: number }> {
+  cursor: { position: number | null },
+): Promise<{ pairs: number; updated: number; stale: boolean }> {
   const [, result] = await db.batch([
     db.execute(sql`SET LOCAL jit = off`),
-    db.execute<{ pairs: number; updated: number }>(closenessStatement(now, range, cursor.position)),
+    db.execute<{ pairs: number; updated: number; stale: boolean }>(closenessStatement(now, range, cursor.position)),
   ]);
   const row = result.rows[0];
-  return { pairs: Number(row?.pairs ?? 0), updated: Number(row?.updated ?? 0) };
+  return { pairs: Number(row?.pairs ?? 0), updated: Number(row?.updated ?? 0), stale: row?.stale === true };
 }
 

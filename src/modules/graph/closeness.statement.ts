@@ -1,10 +1,17 @@
 // The closeness job's SQL, apart from the verbs so the benchmark (in Node) can build it too.
 import { sql, type SQL } from "drizzle-orm";
+import { staleGuard } from "../../lib/job-runs";
 import { saidTheyDanced } from "./requests.conditions";
 import { DANCED_CLOSENESS, STARTING_CLOSENESS } from "./requests.policy";
 
 /** The closeness job's row in job_cursors. */
 export const CLOSENESS_CURSOR = "recompute-closeness";
+
+/**
+ * The closeness job's run marker in job_cursors: `updated_at` is the trigger time of the run
+ * that started last. A chunk pinned to an older time is stale and writes nothing.
+ */
+export const CLOSENESS_RUN = "recompute-closeness#run";
 
 /** One pair in the statement below: its two rows and its two dancers. */
 interface PairRefs {
@@ -27,21 +34,33 @@ function dancedTogether(pair: PairRefs, at: SQL): SQL {
   ) OR ${saidTheyDanced(pair.userId, pair.friendId)})`;
 }
 
-/** The job's statement for one chunk (see recomputeClosenessRange; also run by the benchmark and the plan test). */
-export function closenessStatement(now: Date, range: { lo: number; hi: number }, position: number): SQL {
+/**
+ * The job's statement for one chunk (see recomputeClosenessRange; also run by the benchmark and
+ * the plan test). `position` is saved as the job's cursor, or nothing is saved when it is null
+ * (a chunk run by the queue's consumer: the run that queued it saved the position).
+ */
+export function closenessStatement(now: Date, range: { lo: number; hi: number }, position: number | null): SQL {
   const at = sql`(${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   const since = sql`(${at} - interval '90 days')`;
   const pair: PairRefs = { forwardId: sql`p.forward_id`, reverseId: sql`p.reverse_id`, userId: sql`p.user_id`, friendId: sql`p.friend_id` };
   const inWindow = (column: SQL) => sql`${column} > ${since} AND ${column} <= ${at}`;
+  const save =
+    position === null
+      ? sql`SELECT 1 WHERE false`
+      : sql`INSERT INTO job_cursors (job, position, updated_at)
+      SELECT ${CLOSENESS_CURSOR}, ${position}, now() WHERE (SELECT ok FROM live)
+      ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+      RETURNING 1`;
   return sql`
-    WITH pairs AS (
+    WITH ${staleGuard(CLOSENESS_RUN, at)},
+    pairs AS (
       SELECT f.id AS forward_id, r.id AS reverse_id, f.user_id, f.friend_id,
              greatest(f.created_at, r.created_at) AS created_at,
              greatest(f.last_interaction_at, r.last_interaction_at) AS last_interaction_at
       FROM friendships f
       JOIN friendships r ON r.user_id = f.friend_id AND r.friend_id = f.user_id
       WHERE f.id BETWEEN ${range.lo} AND ${range.hi} AND f.user_id < f.friend_id
-        AND f.status = 'active' AND r.status = 'active'
+        AND f.status = 'active' AND r.status = 'active' AND (SELECT ok FROM live)
     ),
     -- Materialized: each pair's signals (the "danced" test included) computed once, however
     -- often the score's expression uses them.
@@ -123,12 +142,8 @@ export function closenessStatement(now: Date, range: { lo: number; hi: number },
         AND (f.closeness_score IS DISTINCT FROM t.score OR f.last_interaction_at IS DISTINCT FROM t.last_at)
       RETURNING 1
     ),
-    saved AS (
-      INSERT INTO job_cursors (job, position, updated_at) VALUES (${CLOSENESS_CURSOR}, ${position}, now())
-      ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
-      RETURNING 1
-    )
+    saved AS (${save})
     SELECT (SELECT count(*) FROM scored)::int AS pairs, (SELECT count(*) FROM updated)::int AS updated,
-           (SELECT count(*) FROM saved)::int AS saved
+           (SELECT count(*) FROM saved)::int AS saved, NOT (SELECT ok FROM live) AS stale
   `;
 }

@@ -11,7 +11,7 @@ export {
   type Pairs,
 } from "./activities";
 export { FRIENDSHIP_STATES, friendshipState, graphCounts, isFollowing, type FriendshipState } from "./follows.conditions";
-export { closenessProgress, recomputeClosenessRange } from "./closeness.service";
+export { closenessProgress, markClosenessRun, recomputeClosenessRange, saveClosenessPosition } from "./closeness.service";
 export { saidTheyDanced } from "./requests.conditions";
 export { DANCED_CLOSENESS } from "./requests.policy";
 

@@ -12,7 +12,7 @@ export { CreateGroupPostBody, type CreateGroupPostInput } from "./posts.input";
 export { createPost } from "./posts.service";
 export { removeComments, removePosts, setCommentsHidden, setPostsHidden } from "./posts.moderation";
 export { normaliseHashtag } from "./hashtags.schemas";
-export { pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";
+export { markViralRun, pruneViral, refreshTrendingHashtags, scoreViralRange, viralWindow } from "./trending.service";
 
 export { extractHashtags, extractMentions } from "./posts.text";
 export { commentColumns, commentVisibleTo } from "./comments.conditions";

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../../lib/context";
 import { type Page, type PageRequest, sortedPage } from "../../lib/pagination";
+import { markJobRun, staleGuard } from "../../lib/job-runs";
 import { accountUsable } from "../users";
 import { postCardColumns } from "./posts.cards";
 import { visibleTo } from "./posts.conditions";
@@ -44,6 +45,17 @@ export async function trendingPosts(ctx: Ctx, page: PageRequest): Promise<Page<T
   );
 }
 
+/** The viral job's run marker in job_cursors (`updated_at`: the trigger time of its newest run). */
+export const VIRAL_RUN = "viral-analytics#run";
+
+/**
+ * Starts a run of viral analytics pinned to `ctx.now`: from here on, a chunk pinned to an
+ * earlier time (a queued chunk of an earlier run) is stale and writes nothing.
+ */
+export async function markViralRun({ db, now }: Ctx): Promise<void> {
+  await markJobRun(db, VIRAL_RUN, now);
+}
+
 /** The id range of the posts in the window (posts_created_at_idx), for the job to walk in chunks. */
 export async function viralWindow({ db, now }: Ctx): Promise<{ min: number | null; max: number | null }> {
   const { rows } = await db.execute<{ min: number | null; max: number | null }>(sql`
@@ -56,7 +68,8 @@ export async function viralWindow({ db, now }: Ctx): Promise<{ min: number | nul
 /**
  * Scores the posts with an id in `range` created in the 48 hours up to the job's time, and
  * writes each one's row of viral_analytics: one INSERT ... ON CONFLICT statement, set-based.
- * A rerun at the same time writes the same values.
+ * A rerun at the same time writes the same values. A chunk pinned to an earlier time than the
+ * job's newest run (markViralRun) is `stale` and writes nothing.
  *
  * The original platform's formula, each part capped at 1:
  *   0.4  x shares per hour / 20
@@ -74,15 +87,16 @@ export async function viralWindow({ db, now }: Ctx): Promise<{ min: number | nul
  * - early engagement: the share of the post's engagement made in its first hour (0 without any).
  * A post is viral when its score is above 0.7.
  */
-export async function scoreViralRange({ db, now }: Ctx, range: { lo: number; hi: number }): Promise<{ scored: number; viral: number }> {
+export async function scoreViralRange({ db, now }: Ctx, range: { lo: number; hi: number }): Promise<{ scored: number; viral: number; stale: boolean }> {
   const time = at(now);
-  const { rows } = await db.execute<{ scored: number; viral: number }>(sql`
-    WITH recent AS (
+  const { rows } = await db.execute<{ scored: number; viral: number; stale: boolean }>(sql`
+    WITH ${staleGuard(VIRAL_RUN, time)},
+    recent AS (
       SELECT p.id, p.user_id, p.created_at,
              greatest(extract(epoch FROM ${time} - p.created_at)::float8 / 3600, 1) AS hours
       FROM posts p
       WHERE p.id BETWEEN ${range.lo} AND ${range.hi}
-        AND p.created_at > ${time} - ${VIRAL_WINDOW} AND p.created_at <= ${time}
+        AND p.created_at > ${time} - ${VIRAL_WINDOW} AND p.created_at <= ${time} AND (SELECT ok FROM live)
     ),
     engagement AS (
       SELECT r.id AS post_id, 'like' AS kind, l.user_id, l.created_at
@@ -136,8 +150,9 @@ export async function scoreViralRange({ db, now }: Ctx, range: { lo: number; hi:
         is_viral = excluded.is_viral, post_created_at = excluded.post_created_at, computed_at = excluded.computed_at
       RETURNING is_viral
     )
-    SELECT count(*)::int AS scored, (count(*) FILTER (WHERE is_viral))::int AS viral FROM written`);
-  return { scored: Number(rows[0]?.scored ?? 0), viral: Number(rows[0]?.viral ?? 0) };
+    SELECT count(*)::int AS scored, (count(*) FILTER (WHERE is_viral))::int AS viral, NOT (SELECT ok FROM live) AS stale
+    FROM written`);
+  return { scored: Number(rows[0]?.scored ?? 0), viral: Number(rows[0]?.viral ?? 0), stale: rows[0]?.stale === true };
 }
 
 /** Drops the viral rows of posts now older than the window: they leave the trending feed. */
