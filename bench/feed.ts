@@ -21,7 +21,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { createDb, type Db } from "../src/lib/db";
 import type { BenchContext, WorldBench, WorldRole } from "./context";
 import { measure, percentile } from "./lib";
-import { capture, describeIndexes, describeSeqScans, explain, type PlanSummary, type Statement, tableSizes } from "./plans";
+import { capture, describeIndexes, describeSeqScans, describeTime, explain, type PlanSummary, type Statement, tableSizes } from "./plans";
 import { type Api, benchCtx, loadApi, runsFor } from "./routes";
 import type { World, WorldIds } from "./world";
 
@@ -150,7 +150,6 @@ async function measureClass(a: Api, world: World, db: Db, name: ViewerClass, run
 
 const p50 = (times: number[]) => percentile(times, 50);
 const p99 = (times: number[]) => percentile(times, 99);
-const inDb = (plan: PlanSummary) => plan.planningMs + plan.executionMs;
 
 export const feedBench: WorldBench = {
   name: "feed",
@@ -239,12 +238,12 @@ export const feedBench: WorldBench = {
     );
     section.text("Times above: p50 / p99 in ms. p1, p50: page 1, page 50.");
     section.table(
-      ["class", "query", "in DB ms (plan + exec)", "indexes used", "seq scans"],
+      ["class", "query", "in DB ms (plan + exec; JIT)", "indexes used", "seq scans"],
       results.flatMap((r) =>
         QUERIES.map((q) => [
           r.name,
           QUERY_LABELS[q],
-          `${inDb(r.plans[q]).toFixed(2)} (${r.plans[q].planningMs.toFixed(2)} + ${r.plans[q].executionMs.toFixed(2)})`,
+          describeTime(r.plans[q]),
           describeIndexes(r.plans[q]),
           describeSeqScans(r.plans[q]),
         ]),

@@ -13,6 +13,8 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 export interface Statement {
   query: string;
   params: unknown[];
+  /** The request it was sent in: statements of one batch share it (one transaction). */
+  request: number;
 }
 
 let recording: Statement[] | null = null;
@@ -26,8 +28,9 @@ function install(): void {
   neonConfig.fetchFunction = ((url: string, init?: RequestInit) => {
     if (recording && typeof init?.body === "string") {
       // One statement ({query, params}) or a batch, one transaction ({queries: [...]}).
-      const body = JSON.parse(init.body) as Statement | { queries: Statement[] };
-      recording.push(...("queries" in body ? body.queries : [body]));
+      const body = JSON.parse(init.body) as Omit<Statement, "request"> | { queries: Omit<Statement, "request">[] };
+      const request = (recording.at(-1)?.request ?? -1) + 1;
+      recording.push(...("queries" in body ? body.queries : [body]).map((q) => ({ ...q, request })));
     }
     return (previous ?? fetch)(url, init);
   }) as typeof fetch;
@@ -59,6 +62,8 @@ export interface PlanSummary {
   /** Planning and execution time in the database (ms), summed over the statements. */
   planningMs: number;
   executionMs: number;
+  /** Of the execution time, what JIT compilation took (ms; 0 when the planner did not compile). */
+  jitMs: number;
   /** Indexes read by the executed part of the plans (never-executed branches left out), with their loops. */
   indexes: string[];
   /** Tables read by a Seq Scan, with their size (rows, from the statistics), and whether the table is big. */
@@ -83,7 +88,7 @@ export async function tableSizes(databaseUrl: string): Promise<Map<string, numbe
 /** EXPLAIN (ANALYZE, FORMAT JSON) of each statement, summed up. Executes them: see the file's note on writes. */
 export async function explain(databaseUrl: string, statements: Statement[], sizes: Map<string, number>): Promise<PlanSummary> {
   const client = neon(databaseUrl);
-  const summary: PlanSummary = { planningMs: 0, executionMs: 0, indexes: [], seqScans: [], functions: [], statements: statements.length };
+  const summary: PlanSummary = { planningMs: 0, executionMs: 0, jitMs: 0, indexes: [], seqScans: [], functions: [], statements: statements.filter((s) => !/^\s*SET\s/i.test(s.query)).length };
   const loops = new Map<string, number>();
   const seq = new Map<string, number>();
   const functions = new Set<string>();
@@ -95,22 +100,37 @@ export async function explain(databaseUrl: string, statements: Statement[], size
     if (node["Node Type"] === "Function Scan" && node["Function Name"]) functions.add(node["Function Name"]);
     node.Plans?.forEach(walk);
   };
-  for (const statement of statements) {
-    const rows = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.query}`, statement.params)) as {
-      "QUERY PLAN": [{ Plan: PlanNode; "Planning Time": number; "Execution Time": number }] | string;
-    }[];
+  type Explained = { "QUERY PLAN": [{ Plan: PlanNode; "Planning Time": number; "Execution Time": number; JIT?: { Timing?: { Total?: number } } }] | string };
+  // Each request's statements explained as they ran: a batch in one transaction, its SET LOCALs run as they are.
+  const results: Explained[][] = [];
+  for (const request of new Set(statements.map((s) => s.request))) {
+    const batch = statements.filter((s) => s.request === request);
+    const isSetting = (s: Statement) => /^\s*SET\s/i.test(s.query);
+    const answers = (await client.transaction(
+      batch.map((s) => (isSetting(s) ? client.query(s.query, s.params) : client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.query}`, s.params))),
+    )) as Explained[][];
+    results.push(...answers.filter((_, i) => !isSetting(batch[i]!)));
+  }
+  for (const rows of results) {
     const raw = rows[0]!["QUERY PLAN"];
     // PGlite's endpoint may hand the json column back as text.
-    type Top = { Plan: PlanNode; "Planning Time": number; "Execution Time": number };
+    type Top = { Plan: PlanNode; "Planning Time": number; "Execution Time": number; JIT?: { Timing?: { Total?: number } } };
     const top = (typeof raw === "string" ? (JSON.parse(raw) as Top[]) : raw)[0]!;
     summary.planningMs += top["Planning Time"];
     summary.executionMs += top["Execution Time"];
+    summary.jitMs += top.JIT?.Timing?.Total ?? 0;
     walk(top.Plan);
   }
   summary.indexes = [...loops].map(([name, n]) => (n > 1 ? `${name} x${n}` : name));
   summary.seqScans = [...seq].map(([table, rows]) => ({ table, rows, big: rows >= BIG_TABLE_ROWS }));
   summary.functions = [...functions];
   return summary;
+}
+
+/** The time in the database as a table cell: planning + execution, and the JIT compilation within the execution when there was one. */
+export function describeTime(plan: PlanSummary): string {
+  const jit = plan.jitMs > 0 ? `; JIT ${plan.jitMs.toFixed(1)}` : "";
+  return `${(plan.planningMs + plan.executionMs).toFixed(2)} (${plan.planningMs.toFixed(2)} + ${plan.executionMs.toFixed(2)}${jit})`;
 }
 
 /** The plan's index use as a table cell. */

@@ -16,7 +16,7 @@ import type { SQL } from "drizzle-orm";
 import { createDb, type Db } from "../src/lib/db";
 import type { BenchContext, WorldBench, WorldRole } from "./context";
 import { measure, percentile } from "./lib";
-import { capture, describeIndexes, describeSeqScans, explain, type PlanSummary, tableSizes } from "./plans";
+import { capture, describeIndexes, describeSeqScans, describeTime, explain, type PlanSummary, tableSizes } from "./plans";
 import type { World } from "./world";
 
 /** The verbs' context, as much of it as the routes below read (the Worker's `Ctx`: config is read by none of them). */
@@ -356,17 +356,18 @@ export const routesBench: WorldBench = {
         `${world.scale} dancers: ${runs} timed runs after 5 warm-ups, through the production driver (neon-http to the local ` +
         `endpoint: the HTTP round trip is in p50/p99). "in DB" is EXPLAIN ANALYZE's planning + execution time of the statements the ` +
         `route sent (captured from the driver's requests), summed; the indexes are those the executed part of the plans read (xN: ` +
-        `loops). A Seq Scan on a table of 10,000 rows or more is flagged in capitals.`,
+        `loops). A Seq Scan on a table of 10,000 rows or more is flagged in capitals. "JIT" is the part of the execution ` +
+        `PostgreSQL spent compiling the plan (when the plan's estimated cost passed \`jit_above_cost\`).`,
     );
     section.table(
-      ["route", "what", "answer", "p50 ms", "p99 ms", "in DB ms (plan + exec)", "statements", "indexes used", "seq scans"],
+      ["route", "what", "answer", "p50 ms", "p99 ms", "in DB ms (plan + exec; JIT)", "statements", "indexes used", "seq scans"],
       results.map((r) => [
         r.name,
         r.what,
         r.answer,
         percentile(r.times, 50),
         percentile(r.times, 99),
-        `${(r.plan.planningMs + r.plan.executionMs).toFixed(2)} (${r.plan.planningMs.toFixed(2)} + ${r.plan.executionMs.toFixed(2)})`,
+        describeTime(r.plan),
         String(r.plan.statements),
         describeIndexes(r.plan),
         describeSeqScans(r.plan),
@@ -377,6 +378,12 @@ export const routesBench: WorldBench = {
       flagged.length
         ? `Seq Scans on big tables: ${flagged.map((r) => `\`${r.name}\` (${r.plan.seqScans.filter((s) => s.big).map((s) => s.table).join(", ")})`).join("; ")}.`
         : "No route read a big table with a Seq Scan.",
+    );
+    const compiled = results.filter((r) => r.plan.jitMs > 0);
+    section.text(
+      compiled.length
+        ? `JIT-compiled plans: ${compiled.map((r) => `\`${r.name}\` (${r.plan.jitMs.toFixed(1)} of ${r.plan.executionMs.toFixed(1)} ms)`).join("; ")}.`
+        : "No route's plan was JIT-compiled.",
     );
   },
 };

@@ -20,7 +20,7 @@ export const worldBench: WorldBench = {
         `Bulk-loaded by \`INSERT ... SELECT\` over \`generate_series\` through the production driver, each statement over an id range; ` +
         `every draw a hash of the row's id, so a scale gives the same world on every run and engine.`,
     );
-    section.table(["table", "rows"], ordered.map(([table, n]) => [table, n]));
+    section.table(["table", "rows"], ordered.map(([table, n]) => [table, n.toLocaleString("en-US")]));
     if (world.generatedSeconds !== null) {
       section.figure(`world.${engine}.${scale}.generation`, world.generatedSeconds, "s", { note: `${world.scale} dancers, ${rows} rows` });
       section.figure(`world.${engine}.${scale}.rows_per_s`, rows / world.generatedSeconds, "rows/s");

@@ -19,7 +19,7 @@ import { chatUserId, generate, viewerIds } from "./world/generate";
  * Bump on any change to what the generator writes: kept worlds of another version are made
  * afresh.
  */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** Every generated dancer's password (`dancer<id>@bench.test`), for benchmarks that log in. */
 export const WORLD_PASSWORD = "milonga-2026";

@@ -400,7 +400,7 @@ function steps(p: Plan): GenStep[] {
           SELECT i, au.id, t.content, t.content, t.mentions, t.tags, vis.visibility, vis.group_id, t.at, t.at
           FROM generate_series(${a}, ${b}) i
           CROSS JOIN LATERAL (SELECT (1 + floor(${n} * power(${R("i", 61)}, 1.6)))::int AS author) x
-          JOIN users au ON au.id = x.author JOIN ${cityOf("au.id")}
+          JOIN users au ON au.id = x.author JOIN bench_cities c ON c.name = au.city
           CROSS JOIN LATERAL (SELECT ${pick(TAGS, R("i", 62), 2.2)} AS t1, ${pick(TAGS, R("i", 63), 1.5)} AS t2,
             ${R("i", 64)} AS ntags, (1 + floor(${n} * power(${R("i", 65)}, 2)))::int AS mentioned, ${R("i", 66)} < 0.15 AS mentions,
             ${pick(FIRST_NAMES, R("i", 67), 1.6)} AS thanked, ${R("i", 68)} < 0.2 AS thanks) d
