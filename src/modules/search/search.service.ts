@@ -31,24 +31,42 @@ export async function search(ctx: Ctx, input: { q: string; type: SearchType } & 
 }
 
 /**
+ * How many of the newest matching posts a post search ranks. A common word matches tens of
+ * thousands of posts at 100k dancers (`tango`: a quarter of them), and ranking and checking
+ * the visibility of every match took a second (`npm run bench -- routes`); the newest matches
+ * are found by walking posts_pkey backwards for a common word, or through the GIN index for a
+ * rare one (the planner sees the words, so it picks), and only those are ranked, as a social
+ * network's search shows what is recent first.
+ */
+export const POST_SEARCH_WINDOW = 500;
+
+/**
  * Posts whose text matches the query (websearch syntax: words, "a phrase", -word, or), in
  * the accent-folded 'simple' configuration posts.search_vector is built with (so `milonga`
- * finds `Milongá`, in any language), through the GIN index posts_search_idx. Ranked by cover
- * density, normalised by the document's length; equal ranks put the newer post (higher id)
- * first. Only posts the viewer may see (`visibleTo`); anonymous callers get public posts.
+ * finds `Milongá`, in any language), through the GIN index posts_search_idx. Among the newest
+ * {@link POST_SEARCH_WINDOW} matches, ranked by cover density, normalised by the document's
+ * length; equal ranks put the newer post (higher id) first. Only posts the viewer may see
+ * (`visibleTo`); anonymous callers get public posts.
  */
 async function searchPosts({ db, actor }: Ctx, input: { q: string } & PageRequest): Promise<Page<Post>> {
   const viewerId = actor?.id ?? null;
-  const rank = rounded(sql`ts_rank_cd(p.search_vector, query, 1)`);
+  // Written out twice, not shared through a CTE: the planner then sees the words and their frequency.
+  const query = sql`websearch_to_tsquery('simple', mt_unaccent(${input.q}))`;
+  const rank = rounded(sql`ts_rank_cd(p.search_vector, ${query}, 1)`);
   return sortedPage(
     input,
     { by: [rank, sql`p.id`], direction: "desc", cursor: RankCursor },
     async (keyset) => {
       if (!hasWords(input.q)) return [];
       const { rows } = await db.execute<PostCardRow & { rank: string }>(sql`
+        WITH matches AS MATERIALIZED (
+          SELECT p.id FROM posts p WHERE p.search_vector @@ ${query}
+          ORDER BY p.id DESC
+          LIMIT ${POST_SEARCH_WINDOW}
+        )
         SELECT ${postCardColumns(viewerId, sql`p`, sql`a`)}, ${rank}::text AS rank
-        FROM websearch_to_tsquery('simple', mt_unaccent(${input.q})) query
-        JOIN posts p ON p.search_vector @@ query
+        FROM matches m
+        JOIN posts p ON p.id = m.id
         JOIN users a ON a.id = p.user_id
         WHERE ${keyset.after} AND ${visibleTo(viewerId, sql`p`)}
         ORDER BY ${keyset.order}

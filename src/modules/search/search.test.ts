@@ -6,6 +6,7 @@ import { createPost, createUser, unique } from "../../../test/factories";
 import { useTestDatabase } from "../../../test/harness";
 import { type ListPage, allPages as pagesOf } from "../../../test/pages";
 import { encodeCursor } from "../../lib/pagination";
+import { POST_SEARCH_WINDOW } from "./search.service";
 
 const t = await useTestDatabase();
 
@@ -77,6 +78,37 @@ describe("GET /api/search?type=posts", () => {
       const res = await t.api.get(`/api/search?q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);
     }
+  });
+
+  it("ranks only the newest matches: a better match older than the window is not found, and every page comes from the window", async () => {
+    const author = await createUser(t.db);
+    const w = word();
+    const older = await createPost(t.db, { userId: author.id, content: `${w} ${w} ${w}` });
+    await t.db.execute(sql`
+      INSERT INTO posts (user_id, content)
+      SELECT ${author.id}, ${w} || ' milonga ' || i FROM generate_series(1, ${POST_SEARCH_WINDOW}) i`);
+    const found = ids(await allPages(`q=${w}&limit=50`));
+    expect(found).toHaveLength(POST_SEARCH_WINDOW);
+    expect(new Set(found).size).toBe(POST_SEARCH_WINDOW);
+    expect(found).not.toContain(older.id);
+    expect(Math.min(...found)).toBeGreaterThan(older.id);
+    // Alone in the window again (the newer ones no longer match), the better match comes back first.
+    await t.db.execute(sql`UPDATE posts SET content = 'ya no' WHERE user_id = ${author.id} AND id <> ${older.id}`);
+    expect(ids(await allPages(`q=${w}`))).toEqual([older.id]);
+  });
+
+  it("finds a rare word through the GIN index posts_search_idx, and walks posts newest first for a common one", async () => {
+    const author = await createUser(t.db);
+    const common = word();
+    await t.db.execute(sql`
+      INSERT INTO posts (user_id, content) SELECT ${author.id}, ${common} || ' ' || i FROM generate_series(1, 5000) i`);
+    await t.db.execute(sql`ANALYZE posts`);
+    const window = (q: string) => sql`
+      SELECT p.id FROM posts p WHERE p.search_vector @@ websearch_to_tsquery('simple', mt_unaccent(${q}))
+      ORDER BY p.id DESC LIMIT ${POST_SEARCH_WINDOW}`;
+    // Without sequential scans, as on a table this size in production (the test's table is small).
+    expect(await planOf(window(word()))).toContain("posts_search_idx");
+    expect(await planOf(window(common))).toMatch(/Index Scan Backward using posts_pkey/);
   });
 
   it("finds matches through the GIN index posts_search_idx", async () => {
