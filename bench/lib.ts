@@ -64,8 +64,28 @@ export async function benchDatabase(
     engine: local.backend.kind === "postgres" ? "PostgreSQL" : "PGlite",
     reused,
     close: async () => {
-      if (!keep) await local.backend.dropDatabase(database);
-      await local.close();
+      try {
+        if (!keep) await dropWhenFree(() => local.backend.dropDatabase(database));
+      } finally {
+        await local.close();
+      }
     },
   };
+}
+
+/**
+ * Drops a throwaway database, waiting for an autovacuum worker to leave it: the forced drop
+ * may not end a backend of another role (SQLSTATE 42501), and a bench that wrote a lot has
+ * often started one. Five tries, a second apart.
+ */
+async function dropWhenFree(drop: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await drop();
+    } catch (error) {
+      const code = (error as { body?: { code?: string } }).body?.code;
+      if (code !== "42501" || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }

@@ -82,7 +82,9 @@ export class Section {
 }
 
 export interface ReportHeader {
-  mode: "full" | "quick";
+  mode: "full" | "quick" | "partial";
+  /** The command line's arguments after `npm run bench --`. */
+  args?: string[];
   /** The scales (dancers) the run generated. */
   scales: number[];
   /** What each database was, e.g. `PostgreSQL 15.18 (127.0.0.1)`, `PGlite 0.5 (Postgres 18.0, WASM)`. */
@@ -138,7 +140,7 @@ export class Report {
       `# Benchmark report (${this.header.mode})`,
       "",
       `Run ${this.started.toISOString()}, ${json.seconds} s, scales ${this.header.scales.map(formatScale).join(", ")}. ` +
-        "Produced by `npm run bench" + (this.header.mode === "quick" ? " -- --quick" : "") + "`; figures in `report.json`.",
+        `Produced by \`npm run bench${this.header.args?.length ? ` -- ${this.header.args.join(" ")}` : ""}\`; figures in \`report.json\`.`,
       "",
       "| | |",
       "| --- | --- |",

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <name>...] [--quick] [--users N] [--keep]`: the scale benchmarks (issue 17).
  * They print figures as they go and write a JSON file and a Markdown report with SVG plots to
- * `bench/results/full/` (`quick/` with --quick; `partial/` when only some benchmarks ran).
+ * `bench/results/full/` (`quick/` with --quick; `partial-<names>/` when only some benchmarks ran).
  *
  * - Database: the PostgreSQL in DATABASE_URL (through the local Neon endpoint, as in tests), and
  *   PGlite at the smallest scale beside it; without DATABASE_URL, PGlite only, at small scales.
@@ -60,14 +60,14 @@ const engine = process.env.DATABASE_URL ? "postgres" : "pglite";
 // PGlite holds a database in memory (WASM): it stays at the small scales.
 const main = Number(values.users ?? (quick ? 5_000 : engine === "postgres" ? 100_000 : 10_000));
 const scales = [...new Set([1_000, quick ? 0 : 10_000, main].filter((s) => s > 0 && s <= main))].sort((a, b) => a - b);
-const mode = positionals.length ? "partial" : quick ? "quick" : "full";
+const mode = positionals.length ? `partial-${positionals.join("-")}` : quick ? "quick" : "full";
 const ctx: BenchContext = {
   quick,
   scale: main,
   scales,
   engine,
   keep: values.keep === true,
-  report: new Report({ mode: quick ? "quick" : "full", scales, databases: [] }),
+  report: new Report({ mode: positionals.length ? "partial" : quick ? "quick" : "full", args: process.argv.slice(2), scales, databases: [] }),
 };
 
 const failures: string[] = [];
