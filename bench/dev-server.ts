@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { sessions } from "../drizzle/schema";
 import { issueAccessToken } from "../src/lib/access-tokens";
 import { createDb, type Db } from "../src/lib/db";
-import { freePort } from "../tools/lib/net";
+import { freePort, waitFor } from "../tools/lib/net";
 import { startNeonLocal } from "../tools/neon-local/server";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,20 +84,6 @@ export function release(): Promise<void> {
   });
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`, { cause: last });
-}
 
 function isRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

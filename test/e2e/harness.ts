@@ -13,7 +13,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from "playwright-core";
 import { createClient } from "../../src/client";
-import { freePort } from "../../tools/lib/net";
+import { freePort, waitFor } from "../../tools/lib/net";
+
+export { waitFor };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SCREENSHOTS = join(root, "test", "e2e", "screenshots");
@@ -34,22 +36,6 @@ export interface Dancer {
   accessToken: string;
   /** The typed client with this dancer's bearer token. */
   api: Api;
-}
-
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`, { cause: last });
 }
 
 let counter = 0;
