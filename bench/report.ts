@@ -247,9 +247,9 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"
 
 /** A line plot with points, axes and a legend, as a standalone SVG (no dependency). */
 export function renderSvg(plot: Plot): string {
-  const width = 640;
+  const width = 680;
   const height = 400;
-  const m = { left: 70, right: 160, top: 40, bottom: 50 };
+  const m = { left: 70, right: 200, top: 40, bottom: 50 };
   const points = plot.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const tx = (v: number) => (plot.logX ? Math.log10(Math.max(v, 1e-9)) : v);
   const ty = (v: number) => (plot.logY ? Math.log10(Math.max(v, 1e-9)) : v);

@@ -6,7 +6,7 @@
  * - Database: the PostgreSQL in DATABASE_URL (through the local Neon endpoint, as in tests), and
  *   PGlite at the smallest scale beside it; without DATABASE_URL, PGlite only, at small scales.
  * - Scales: 1k, 10k and 100k dancers (growth curves), the targets read at the last; `--quick`
- *   runs 1k and 5k in under 5 minutes; `--users N` sets the main scale.
+ *   runs 1k and 2k in under 5 minutes; `--users N` sets the main scale.
  * - `--keep` keeps each generated PostgreSQL world (`bench_world_<scale>`) and reuses it next run.
  *
  * World benchmarks run at every scale on a generated world; standalone ones start what they need
@@ -58,7 +58,7 @@ const selected = (name: string) => positionals.length === 0 || positionals.inclu
 const quick = values.quick === true;
 const engine = process.env.DATABASE_URL ? "postgres" : "pglite";
 // PGlite holds a database in memory (WASM): it stays at the small scales.
-const main = Number(values.users ?? (quick ? 5_000 : engine === "postgres" ? 100_000 : 10_000));
+const main = Number(values.users ?? (quick ? 2_000 : engine === "postgres" ? 100_000 : 10_000));
 const scales = [...new Set([1_000, quick ? 0 : 10_000, main].filter((s) => s > 0 && s <= main))].sort((a, b) => a - b);
 const mode = positionals.length ? `partial-${positionals.join("-")}` : quick ? "quick" : "full";
 const ctx: BenchContext = {
